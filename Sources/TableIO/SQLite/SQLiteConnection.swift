@@ -1,0 +1,112 @@
+import CSQLite
+
+/// A connection to one SQLite database file, closed when released.
+///
+/// The only place that opens SQLite handles; every statement goes through ``prepare(_:)``.
+public final class SQLiteConnection {
+    /// How to open the file.
+    public enum Mode: Sendable {
+        /// Read an existing database; fails if it does not exist.
+        case readOnly
+        /// Create the database (or open it read-write if it exists).
+        case create
+    }
+
+    /// The database file.
+    public let path: String
+    let handle: OpaquePointer
+
+    /// Opens `path`, checking that it really is a readable SQLite database.
+    ///
+    /// - Throws: ``SQLiteError`` with `SQLITE_NOTADB` or `SQLITE_CORRUPT` for a file that is
+    ///   not a database or is truncated, `SQLITE_CANTOPEN` if it cannot be opened.
+    public init(path: String, mode: Mode) throws {
+        var connection: OpaquePointer?
+        let flags: Int32
+        switch mode {
+        case .readOnly: flags = SQLITE_OPEN_READONLY
+        case .create: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        }
+        let code = sqlite3_open_v2(path, &connection, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard code == SQLITE_OK, let connection else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(connection)
+            throw SQLiteError(code: code, message: message, path: path)
+        }
+        self.path = path
+        self.handle = connection
+        sqlite3_extended_result_codes(connection, 1)
+        sqlite3_busy_timeout(connection, 2_000)
+        // Opening is lazy: touch the schema so a non-database fails here, not at first query.
+        try execute("SELECT count(*) FROM sqlite_master")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Prepares `sql` for repeated execution.
+    public func prepare(_ sql: String) throws -> SQLiteStatement {
+        try SQLiteStatement(connection: self, sql: sql)
+    }
+
+    /// Executes one or more SQL statements that return no rows of interest.
+    public func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard code == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw SQLiteError(code: code, message: text, sql: sql, path: path)
+        }
+    }
+
+    /// Runs a query and returns every row.
+    public func query(_ sql: String, _ values: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        var rows: [[SQLiteValue]] = []
+        while try statement.step() {
+            rows.append(statement.row())
+        }
+        return rows
+    }
+
+    /// Runs a query that returns one value (the first column of the first row), or `.null`.
+    public func scalar(_ sql: String, _ values: [SQLiteValue] = []) throws -> SQLiteValue {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        return try statement.step() ? statement.value(at: 0) : .null
+    }
+
+    /// Runs `body` inside a transaction: committed if it returns, rolled back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The names of the tables and views in the database, sorted.
+    public func tableNames(includingViews: Bool = false) throws -> [String] {
+        let types = includingViews ? "('table', 'view')" : "('table')"
+        return try query(
+            "SELECT name FROM sqlite_master WHERE type IN \(types) AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).compactMap { $0.first?.text }
+    }
+
+    /// The column names of `table`, in declaration order.
+    public func columnNames(of table: String) throws -> [String] {
+        try query("SELECT name FROM pragma_table_info(?1) ORDER BY cid", [.text(table)])
+            .compactMap { $0.first?.text }
+    }
+
+    func error(code: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(code: code, message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
+    }
+}
