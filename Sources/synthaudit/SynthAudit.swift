@@ -6,13 +6,11 @@ struct SynthAudit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthaudit",
         abstract: "Generate synthetic subscription datasets with known ground truth, and audit any such dataset.",
-        version: toolVersion,
+        version: synthauditVersion,
         subcommands: [Generate.self]
     )
 }
 
-/// The version printed by `--version` and recorded in manifests and reports.
-let toolVersion = "0.1.0"
 
 /// Prints a one-line error to standard error and returns the exit code it maps to.
 func fail(_ error: any ReportableError) -> ExitCode {

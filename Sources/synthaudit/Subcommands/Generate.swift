@@ -3,6 +3,6 @@ import ArgumentParser
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate a synthetic dataset.",
-        subcommands: [GenerateSaaS.self]
+        subcommands: [GenerateSaaS.self, GenerateCreators.self]
     )
 }

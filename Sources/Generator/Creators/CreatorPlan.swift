@@ -1,0 +1,241 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TableIO
+
+/// One tier of a creator.
+public struct TierPlan: Sendable {
+    /// Global tier number (1-based, the `ti_` id).
+    public var number: Int
+    /// 1 (entry) ... 4 (whale).
+    public var rank: Int
+    public var priceCents: Int
+    public var name: String
+    public var description: String
+    public var createdAt: Timestamp
+}
+
+/// One post of a creator.
+public struct PostPlan: Sendable {
+    public var number: Int
+    public var publishedAt: Timestamp
+    /// 0 for public posts, else the lowest tier rank that may see it.
+    public var minimumRank: Int
+    public var type: Int
+    public var title: String
+    public var isPinned: Bool
+}
+
+/// A creator with everything decided before any pledge is simulated.
+public struct CreatorPlan: Sendable {
+    public var index: Int
+    /// 0 = the largest creator by intended size.
+    public var sizeRank: Int
+    /// Intended size tier: 0 top, 1 established, 2 emerging.
+    public var intendedTier: Int
+    public var sizeWeight: Double
+    public var growth: Double
+    public var category: Int
+    public var subcategory: String
+    public var name: String
+    public var email: String
+    public var country: Int
+    public var plan: Int
+    public var isNSFW: Bool
+    public var isVerified: Bool
+    public var createdAt: Timestamp
+    /// 0 high (>= 4 posts a month), 1 mid, 2 low (< 1).
+    public var postingClass: Int
+    public var tiers: [TierPlan]
+    /// Posts sorted by publication time.
+    public var posts: [PostPlan]
+    /// When the creator leaves the platform (the exodus anomaly).
+    public var departure: Timestamp?
+    public var isViral = false
+    public var status: Int = 0
+
+    /// The last post before `moment` that a pledge of tier `rank` may see, searched backward
+    /// from the newest; `nil` if there is none.
+    public func latestAccessiblePost(before moment: Timestamp, rank: Int) -> Int? {
+        var low = 0
+        var high = posts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if posts[mid].publishedAt <= moment { low = mid + 1 } else { high = mid }
+        }
+        var index = low - 1
+        while index >= 0 {
+            if posts[index].minimumRank <= rank { return index }
+            index -= 1
+        }
+        return nil
+    }
+}
+
+/// Builds the creators, their tiers and their posts (phase 1 of the creator-economy model).
+struct CreatorPlanner {
+    let parameters: CreatorParameters
+    let streams: RandomStreams
+
+    func plan() -> [CreatorPlan] {
+        let count = parameters.creatorCount
+        var rng = streams.stream("creators.layout", 0)
+        // Sizes are stratified: rank r takes the Pareto quantile (r + 0.5) / n, so every seed has
+        // the same size distribution; which creator gets which rank is random.
+        let ranks = rng.permutation(count)
+        let categoryCounts = apportion(count, weights: CreatorCatalog.categories.map(\.weight))
+        var categories = categoryCounts.enumerated().flatMap { Array(repeating: $0.offset, count: $0.element) }
+        rng.shuffle(&categories)
+        let topCount = (count + 9) / 10
+        let establishedCount = (4 * count + 9) / 10 - topCount
+        let countries = Categorical(weights: CreatorCatalog.countries.map(\.weight))
+
+        var creators: [CreatorPlan] = []
+        creators.reserveCapacity(count)
+        var tierNumber = 0
+        var usedNames = Set<String>()
+        for index in 0..<count {
+            var rng = streams.stream("creators.creator", index)
+            let sizeRank = ranks[index]
+            let intendedTier = sizeRank < topCount ? 0 : (sizeRank < topCount + establishedCount ? 1 : 2)
+            let quantile = (Double(sizeRank) + 0.5) / Double(count)
+            let weight = pow(quantile, -1 / parameters.sizeAlpha)
+            let growth = parameters.growthMean[intendedTier] + parameters.growthSpread[intendedTier] * rng.normal()
+            let category = categories[index]
+            let catalog = CreatorCatalog.categories[category]
+            let subcategory = rng.element(of: catalog.subcategories)
+
+            // Created: before the window for most; the in-window share grows toward the emerging tier.
+            let createdAt: Timestamp
+            if rng.bernoulli(parameters.inWindowCreatedShare[intendedTier]) {
+                let span = Timestamp(parameters.windowEnd).seconds - 120 * 86_400 - parameters.windowStartMoment.seconds
+                createdAt = parameters.windowStartMoment.adding(seconds: Int64(rng.nextUnit() * Double(span)))
+            } else {
+                let start = Timestamp(parameters.platformStart).seconds
+                let latest = intendedTier == 0 ? Timestamp(CivilDate(year: 2021, month: 12, day: 31)).seconds
+                    : parameters.windowStartMoment.seconds - 60 * 86_400
+                createdAt = Timestamp(seconds: start + Int64(rng.nextUnit() * Double(latest - start)))
+            }
+
+            var name = ""
+            repeat {
+                if rng.bernoulli(0.5) {
+                    name = rng.element(of: CreatorCatalog.nameAdjectives) + " " + rng.element(of: CreatorCatalog.nameNouns[category])
+                } else {
+                    name = rng.element(of: WordLists.firstNames) + "'s " + rng.element(of: CreatorCatalog.nameNouns[category])
+                }
+                if usedNames.contains(name) { name += " " + String(rng.nextInt(in: 2...99)) }
+            } while !usedNames.insert(name).inserted
+            let handle = WordLists.emailPart(name)
+            let email = "\(handle)\(index + 1)@" + rng.element(of: ["gmail.com", "outlook.com", "proton.me", "icloud.com", "fastmail.com"])
+            let plan = intendedTier == 0 ? (rng.bernoulli(0.6) ? 2 : 1)
+                : (intendedTier == 1 ? (rng.bernoulli(0.55) ? 1 : (rng.bernoulli(0.3) ? 2 : 0)) : (rng.bernoulli(0.7) ? 0 : 1))
+
+            // Tiers: 2-4, the fourth only for top creators.
+            let tierCount = intendedTier == 0 ? (rng.bernoulli(0.75) ? 4 : 3) : (intendedTier == 1 ? rng.nextInt(in: 2...3) : (rng.bernoulli(0.6) ? 2 : 3))
+            var tiers: [TierPlan] = []
+            for rank in 1...tierCount {
+                tierNumber += 1
+                let perk = rng.element(of: CreatorCatalog.tierPerks)
+                tiers.append(TierPlan(
+                    number: tierNumber, rank: rank,
+                    priceCents: rng.element(of: CreatorCatalog.tierPrices[rank - 1]),
+                    name: rng.element(of: CreatorCatalog.tierNames[rank - 1]),
+                    description: "\(CreatorCatalog.tierNames[rank - 1][0]) tier: \(perk)",
+                    createdAt: createdAt.adding(seconds: Int64(rank - 1) * 86_400 * Int64(rng.nextInt(in: 0...20)))))
+            }
+
+            // Posting class: larger creators post more. High posters come from the larger half.
+            let postingClass: Int
+            let draw = rng.nextUnit()
+            if sizeRank < count / 2 {
+                postingClass = draw < 0.16 ? 0 : (draw < 0.55 ? 1 : 2)
+            } else {
+                postingClass = draw < 0.02 ? 0 : (draw < 0.22 ? 1 : 2)
+            }
+
+            creators.append(CreatorPlan(
+                index: index, sizeRank: sizeRank, intendedTier: intendedTier, sizeWeight: weight, growth: growth,
+                category: category, subcategory: subcategory, name: name, email: email,
+                country: countries.sample(using: &rng), plan: plan,
+                isNSFW: rng.bernoulli(0.04), isVerified: rng.bernoulli(intendedTier == 2 ? 0.15 : 0.7),
+                createdAt: createdAt, postingClass: postingClass, tiers: tiers, posts: []))
+        }
+
+        normalizeWeights(&creators, topCount: topCount)
+        assignAnomalies(&creators)
+        var postNumber = 0
+        for index in creators.indices {
+            creators[index].posts = posts(for: creators[index], numbering: &postNumber)
+        }
+        return creators
+    }
+
+    /// Rescales the Pareto weights so that they sum to 1, the three largest hold the exodus
+    /// shares and the top 10% holds `topWeightShare`.
+    func normalizeWeights(_ creators: inout [CreatorPlan], topCount: Int) {
+        let exodus = parameters.exodusWeightShares
+        let restOfTop = creators.filter { $0.sizeRank >= exodus.count && $0.sizeRank < topCount }.map(\.sizeWeight).reduce(0, +)
+        let others = creators.filter { $0.sizeRank >= topCount }.map(\.sizeWeight).reduce(0, +)
+        let exodusTotal = exodus.reduce(0, +)
+        for index in creators.indices {
+            let rank = creators[index].sizeRank
+            if rank < exodus.count {
+                creators[index].sizeWeight = exodus[rank]
+            } else if rank < topCount {
+                creators[index].sizeWeight *= (parameters.topWeightShare - exodusTotal) / max(restOfTop, 1e-12)
+            } else {
+                creators[index].sizeWeight *= (1 - parameters.topWeightShare) / max(others, 1e-12)
+            }
+        }
+    }
+
+    /// The exodus takes the three largest creators; the viral creator is an established one.
+    func assignAnomalies(_ creators: inout [CreatorPlan]) {
+        let bySize = creators.indices.sorted { creators[$0].sizeRank < creators[$1].sizeRank }
+        // Departures staggered across Q2 2024, the last in June.
+        let departures = [CivilDate(year: 2024, month: 4, day: 18), CivilDate(year: 2024, month: 5, day: 16),
+                          CivilDate(year: 2024, month: 6, day: 13)]
+        for (position, index) in bySize.prefix(3).enumerated() {
+            creators[index].departure = Timestamp(departures[position], seconds: 15 * 3_600)
+            creators[index].status = 3
+        }
+        var rng = streams.stream("creators.anomalies", 0)
+        let candidates = bySize.filter { creators[$0].intendedTier == 1 && creators[$0].createdAt < parameters.windowStartMoment
+            && creators[$0].category != CreatorCatalog.gamesCategory }
+        if !candidates.isEmpty {
+            let pick = candidates[candidates.count / 3 + rng.nextInt(below: max(1, candidates.count / 3))]
+            creators[pick].isViral = true
+        }
+    }
+
+    /// Posts inside the window at the creator's posting rate (a Poisson process), until departure.
+    func posts(for creator: CreatorPlan, numbering: inout Int) -> [PostPlan] {
+        var rng = streams.stream("creators.posts", creator.index)
+        let rate = rng.uniform(parameters.postingRates[creator.postingClass].lowerBound,
+                               parameters.postingRates[creator.postingClass].upperBound)
+        let from = max(creator.createdAt.seconds + 3_600, parameters.windowStartMoment.seconds)
+        let until = min(creator.departure?.seconds ?? parameters.asOf.seconds, parameters.asOf.seconds)
+        guard until > from else { return [] }
+        var posts: [PostPlan] = []
+        var moment = Double(from)
+        let perSecond = rate / Double(tenureMonthSeconds)
+        let maxRank = creator.tiers.count
+        while true {
+            moment += -log(rng.nextOpenUnit()) / perSecond
+            guard moment < Double(until) else { break }
+            numbering += 1
+            let access = rng.nextUnit()
+            let minimumRank = access < 0.3 ? 0 : (access < 0.85 ? 1 : rng.nextInt(in: min(2, maxRank)...maxRank))
+            let type = creator.category == CreatorCatalog.videoCategory ? (rng.bernoulli(0.7) ? 2 : rng.nextInt(below: 5))
+                : (creator.category == 0 ? (rng.bernoulli(0.7) ? 3 : rng.nextInt(below: 5)) : rng.nextInt(below: 5))
+            let topic = rng.element(of: CreatorCatalog.titleTopics[creator.category])
+            let title = "\(rng.element(of: CreatorCatalog.titleQualifiers)) \(topic) #\(posts.count + 1)"
+            posts.append(PostPlan(number: numbering, publishedAt: Timestamp(seconds: Int64(moment)),
+                                  minimumRank: minimumRank, type: type, title: title, isPinned: rng.bernoulli(0.03)))
+        }
+        return posts
+    }
+}
