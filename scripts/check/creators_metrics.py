@@ -46,6 +46,15 @@ BANDS = {
 }
 
 
+INTEGRITY_RULES = {
+    "unique.ids", "pledge.references", "transaction.references", "patron.first_pledge_at", "creator.first_pledge_received_at",
+    "creator.last_post_at", "payment.amount_matches_pledge", "payment.amount_matches_pledge_97pct", "engagement.while_pledged", "engagement.post_of_creator_before_event",
+    "post.after_creator_created", "patron.one_first_pledge", "patron.lifetime_spend", "no_future_timestamps", "window.inside",
+    "amounts.positive", "fees.net_equals_gross_minus_fees", "fees.failed_attempts_zero", "fees.platform_rate_by_plan",
+    "logical_order", "accepted_values", "status.consistency",
+}
+
+
 def seasonal_lifts(series):
     """log y = a + b t + c_Q4 [Oct-Dec] + c_Jan [Jan] + c_Sum [Jun-Aug]; lift = exp(c) - 1."""
     keys = sorted(series)
@@ -60,7 +69,7 @@ def seasonal_lifts(series):
 
 
 def compute(directory):
-    text = (HERE / "creators_metrics.sql").read_text().replace("${DIR}", str(directory))
+    text = ((HERE / "creators_metrics.sql").read_text() + "\n" + (HERE / "creators_integrity.sql").read_text()).replace("${DIR}", str(directory))
     code = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
     connection = duckdb.connect()
     metrics, series = {}, {}
@@ -74,6 +83,8 @@ def compute(directory):
             if metric.startswith("series."):
                 name, key = metric[len("series."):].split(":")
                 series.setdefault(name, {})[key] = value
+            elif metric in INTEGRITY_RULES:
+                metrics["integrity." + metric] = {"value": value, "n": n}
             elif metric.startswith("engagement.top_category:"):
                 metrics["engagement.top_category"] = {"value": metric.split(":")[1], "n": n}
             else:
@@ -97,6 +108,8 @@ def main():
             status = "missing" if value is None else ("pass" if low <= value <= high else "FAIL")
             print(f"{status:7} {metric:42} {value if value is None else round(value, 4)!s:>10}  [{low}, {high}]  n={metrics.get(metric, {}).get('n')}")
         print(f"{'':7} engagement.top_category {metrics['engagement.top_category']}")
+        for key in sorted(k for k in metrics if k.startswith("integrity.")):
+            print(f"{'ok' if metrics[key]['value'] == 0 else 'BROKEN':7} {key:50} failures {metrics[key]['value']} of {metrics[key]['n']}")
         return
     print(json.dumps({"metrics": metrics, "series": series}, indent=2, sort_keys=True, default=float))
 

@@ -60,6 +60,10 @@ public enum CreatorCatalog {
         [2_000, 2_500, 3_000, 4_000, 5_000],
         [7_500, 10_000, 12_500, 15_000],
     ]
+    /// The price points of the largest creators (top 10% by intended size): the usual
+    /// $5 / $10 / $25 / $100 ladder, so that the few creators who dominate MRR do not swing it
+    /// with a random price draw.
+    public static let topTierPrices = [500, 1_000, 2_500, 10_000]
     /// Patron shares by tier rank (seed: 50 / 35 / 12 / 3%).
     public static let tierShares: [Double] = [50, 35, 12, 3]
     public static let tierNames: [[String]] = [

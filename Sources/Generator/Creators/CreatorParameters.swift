@@ -20,17 +20,21 @@ public struct CreatorParameters: Sendable {
     /// 0.1^(1 - 1/alpha); alpha = 1.3 gives about 59%.
     public var sizeAlpha = 1.3
     /// Active pledges at the start of the window per unit of scale, shared by size weight.
-    public var activePledgesAtWindowStart = 6_900.0
+    public var activePledgesAtWindowStart = 5_600.0
     /// Shares of the total size weight held by the three largest creators (the exodus), and by
     /// the whole top 10% (including them); the rest keep their Pareto proportions. Fixing these
     /// shares keeps the exodus at ~2,000 x scale pledges and the concentration steady at any scale.
-    public var exodusWeightShares: [Double] = [0.085, 0.07, 0.055]
-    public var topWeightShare = 0.58
+    public var exodusWeightShares: [Double] = [0.08, 0.065, 0.05]
+    public var topWeightShare = 0.5
     /// Average total hazard used to turn a target level of active pledges into arrivals, by posting class.
     public var levelHazard: [Double] = [0.056, 0.066, 0.096]
+    /// The realized total hazard by tenure band (the targets 25 / 12 / 6 / 3%), and its factor by
+    /// posting class, used to find how many of a creator's past arrivals are still active.
+    public var nominalHazard: [Double] = [0.24, 0.11, 0.057, 0.034]
+    public var levelHazardFactor: [Double] = [0.85, 1.0, 1.35]
     /// Monthly growth of arrivals (mean, standard deviation) by intended size tier: top, established, emerging.
-    public var growthMean: [Double] = [0.017, 0.05, 0.0]
-    public var growthSpread: [Double] = [0.006, 0.015, 0.04]
+    public var growthMean: [Double] = [0.012, 0.042, 0.0]
+    public var growthSpread: [Double] = [0.002, 0.015, 0.04]
     /// Months for a new creator's arrivals to reach their level (exponential ramp).
     public var rampMonths = 2.0
     /// Share of creators created inside the window, by intended tier.
@@ -39,21 +43,21 @@ public struct CreatorParameters: Sendable {
     // MARK: Seasonality of arrivals
 
     /// Arrival multiplier in October-December (the Q4 lift of new pledges).
-    public var q4ArrivalLift = 1.2
+    public var q4ArrivalLift = 1.17
     /// Probability that a pledge in January comes from a new patron, relative to other months.
-    public var januaryNewPatronLift = 1.12
+    public var januaryNewPatronLift = 1.17
     /// Engagement multiplier in June-August (the summer dip).
-    public var summerEngagement = 0.92
+    public var summerEngagement = 0.955
 
     // MARK: Churn
 
     /// Voluntary (and background creator-removed) hazard per tenure month, before multipliers:
     /// month 1, months 2-3, months 4-12, months 13+. Payment-failure exits come on top.
-    public var voluntaryHazard: [Double] = [0.19, 0.075, 0.03, 0.009]
+    public var voluntaryHazard: [Double] = [0.15, 0.065, 0.023, 0.0045]
     /// Share of the non-payment hazard recorded as `creator_removed` outside the exodus.
-    public var removedShare = 0.02
+    public var removedShare = 0.005
     /// Voluntary hazard multiplier by posting class: high (>= 4 posts a month), mid, low (< 1).
-    public var postingChurnMultiplier: [Double] = [0.6, 1.0, 1.95]
+    public var postingChurnMultiplier: [Double] = [0.62, 1.0, 1.35]
     /// Voluntary hazard multiplier after an engaged and after a non-engaged month.
     public var engagedChurnMultiplier = 0.7
     public var unengagedChurnMultiplier = 1.25
@@ -65,13 +69,13 @@ public struct CreatorParameters: Sendable {
     /// Share of pledges billed on the first days of the month (the rest on their anniversary day).
     public var firstOfMonthBilling = 0.8
     /// Failure probability of an initial attempt by tenure band (month 1, 2-3, 4-12, 13+).
-    public var initialFailure: [Double] = [0.085, 0.075, 0.066, 0.058]
+    public var initialFailure: [Double] = [0.10, 0.08, 0.062, 0.045]
     /// Extra failure probability in December and January, all of it `card_expired`.
     public var cardExpiryExtra = 0.012
     /// Probability that the retry of a failed initial attempt succeeds (within 7 days).
     public var retrySuccess = 0.6
     /// Probability that an unrecovered failure ends the pledge (`declined`, `payment_failed`).
-    public var declineOnUnrecovered = 0.9
+    public var declineOnUnrecovered = 0.85
     public var refundRate = 0.008
     public var chargebackRate = 0.0015
     /// Share of pledges that change tier once (payments before the change differ from the final amount).
@@ -80,7 +84,7 @@ public struct CreatorParameters: Sendable {
     // MARK: Engagement
 
     /// Probability that an active pledge engages in a month, by tier rank 1, 2, 3, 4.
-    public var engagementRate: [Double] = [0.31, 0.52, 0.72, 0.75]
+    public var engagementRate: [Double] = [0.34, 0.557, 0.745, 0.77]
     /// Mean events in an engaged month beyond the first.
     public var extraEventsMean = 4.6
     /// Event multiplier for video creators' patrons (video engages most).
@@ -89,7 +93,7 @@ public struct CreatorParameters: Sendable {
     // MARK: Posting
 
     /// Posting classes by share of creators among the larger and the smaller half, and rates (posts a month).
-    public var postingRates: [ClosedRange<Double>] = [4.2...7.0, 1.1...3.8, 0.08...0.9]
+    public var postingRates: [ClosedRange<Double>] = [4.5...5.8, 1.3...2.4, 0.05...0.4]
 
     // MARK: Patrons
 

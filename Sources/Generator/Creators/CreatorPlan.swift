@@ -92,6 +92,9 @@ struct CreatorPlanner {
         let establishedCount = (4 * count + 9) / 10 - topCount
         let countries = Categorical(weights: CreatorCatalog.countries.map(\.weight))
 
+        let growthScores = stratifiedUnits(ranks: ranks, topCount: topCount, establishedCount: establishedCount, using: &rng)
+            .map { normalQuantile(min(max($0, 1e-6), 1 - 1e-6)) }
+        let postingUnits = stratifiedUnits(ranks: ranks, topCount: topCount, establishedCount: establishedCount, using: &rng)
         var creators: [CreatorPlan] = []
         creators.reserveCapacity(count)
         var tierNumber = 0
@@ -102,7 +105,7 @@ struct CreatorPlanner {
             let intendedTier = sizeRank < topCount ? 0 : (sizeRank < topCount + establishedCount ? 1 : 2)
             let quantile = (Double(sizeRank) + 0.5) / Double(count)
             let weight = pow(quantile, -1 / parameters.sizeAlpha)
-            let growth = parameters.growthMean[intendedTier] + parameters.growthSpread[intendedTier] * rng.normal()
+            let growth = parameters.growthMean[intendedTier] + parameters.growthSpread[intendedTier] * growthScores[index]
             let category = categories[index]
             let catalog = CreatorCatalog.categories[category]
             let subcategory = rng.element(of: catalog.subcategories)
@@ -134,26 +137,34 @@ struct CreatorPlanner {
                 : (intendedTier == 1 ? (rng.bernoulli(0.55) ? 1 : (rng.bernoulli(0.3) ? 2 : 0)) : (rng.bernoulli(0.7) ? 0 : 1))
 
             // Tiers: 2-4, the fourth only for top creators.
-            let tierCount = intendedTier == 0 ? (rng.bernoulli(0.75) ? 4 : 3) : (intendedTier == 1 ? rng.nextInt(in: 2...3) : (rng.bernoulli(0.6) ? 2 : 3))
+            let tierCount = intendedTier == 0 ? (sizeRank < 3 || rng.bernoulli(0.75) ? 4 : 3) : (intendedTier == 1 ? rng.nextInt(in: 2...3) : (rng.bernoulli(0.6) ? 2 : 3))
             var tiers: [TierPlan] = []
             for rank in 1...tierCount {
                 tierNumber += 1
                 let perk = rng.element(of: CreatorCatalog.tierPerks)
                 tiers.append(TierPlan(
                     number: tierNumber, rank: rank,
-                    priceCents: rng.element(of: CreatorCatalog.tierPrices[rank - 1]),
+                    priceCents: intendedTier == 0 ? CreatorCatalog.topTierPrices[rank - 1]
+                        : rng.element(of: CreatorCatalog.tierPrices[rank - 1]),
                     name: rng.element(of: CreatorCatalog.tierNames[rank - 1]),
                     description: "\(CreatorCatalog.tierNames[rank - 1][0]) tier: \(perk)",
                     createdAt: createdAt.adding(seconds: Int64(rank - 1) * 86_400 * Int64(rng.nextInt(in: 0...20)))))
             }
 
-            // Posting class: larger creators post more. High posters come from the larger half.
+            // Posting class: larger creators post more; none of the top 10% posts less than monthly.
+            // The draw is stratified along size order (see `stratifiedUnits`), and the three
+            // largest (who leave in the exodus) post monthly, so that no seed puts a dominant
+            // creator in an unusual class.
+            let draw = postingUnits[index]
             let postingClass: Int
-            let draw = rng.nextUnit()
-            if sizeRank < count / 2 {
-                postingClass = draw < 0.16 ? 0 : (draw < 0.55 ? 1 : 2)
+            if sizeRank < parameters.exodusWeightShares.count {
+                postingClass = 1
+            } else if intendedTier == 0 {
+                postingClass = draw < 0.3 ? 0 : 1
+            } else if sizeRank < count / 2 {
+                postingClass = draw < 0.03 ? 0 : (draw < 0.18 ? 1 : 2)
             } else {
-                postingClass = draw < 0.02 ? 0 : (draw < 0.22 ? 1 : 2)
+                postingClass = draw < 0.01 ? 0 : (draw < 0.1 ? 1 : 2)
             }
 
             creators.append(CreatorPlan(
@@ -171,6 +182,25 @@ struct CreatorPlanner {
             creators[index].posts = posts(for: creators[index], numbering: &postNumber)
         }
         return creators
+    }
+
+    /// Uniform draws stratified within each size tier along size order: the j-th largest
+    /// creator of a tier takes the j-th point of a shifted van der Corput sequence, so large and
+    /// small creators of a tier both span the range and tier-level figures (growth, posting mix)
+    /// vary little between seeds.
+    func stratifiedUnits(ranks: [Int], topCount: Int, establishedCount: Int,
+                         using rng: inout Xoshiro256StarStar) -> [Double] {
+        var units = Array(repeating: 0.5, count: ranks.count)
+        let bySize = ranks.indices.sorted { ranks[$0] < ranks[$1] }
+        let tiers = [0..<topCount, topCount..<topCount + establishedCount, topCount + establishedCount..<ranks.count]
+        for tier in tiers {
+            let offset = rng.nextUnit()
+            for (position, sizeRank) in tier.enumerated() {
+                let point = vanDerCorput(position) + offset
+                units[bySize[sizeRank]] = point - point.rounded(.down)
+            }
+        }
+        return units
     }
 
     /// Rescales the Pareto weights so that they sum to 1, the three largest hold the exodus

@@ -24,7 +24,7 @@ struct CreatorsSummary {
         return total
     }
 
-    /// Pledges ending in `month` over pledges active at the end of the month before.
+    /// Pledges ending in `month` over pledges active at the end of the month before (SPEC section 9).
     func churn(in month: YearMonth) -> Double {
         let previousEnd = Timestamp.endOfDay(month.adding(months: -1).lastDay)
         let end = Timestamp.endOfDay(month.lastDay)
@@ -32,9 +32,8 @@ struct CreatorsSummary {
         var ended = 0
         for pledge in pledges {
             let outcome = pledge.outcome
-            guard outcome.start <= previousEnd, outcome.end.map({ $0 > previousEnd }) ?? true else { continue }
-            base += 1
-            if let stop = outcome.end, stop <= end { ended += 1 }
+            if outcome.start <= previousEnd, outcome.end.map({ $0 > previousEnd }) ?? true { base += 1 }
+            if let stop = outcome.end, stop > previousEnd, stop <= end { ended += 1 }
         }
         return base == 0 ? 0 : Double(ended) / Double(base)
     }

@@ -11,9 +11,9 @@ public struct PatronPlan: Sendable {
 
 /// Assigns every pledge to a patron, new or existing, in order of pledge start.
 ///
-/// A pledge comes from a new patron with probability p (higher in January, the new-year lift;
-/// always for the viral spike's pledges), else from an existing patron chosen uniformly who has
-/// no open pledge to the same creator. p is solved so that the expected number of patrons is
+/// A pledge comes from a new patron at rate p (higher in January, the new-year lift; always for
+/// the viral spike's pledges), dealt by error diffusion along the pledges' order, else from an
+/// existing patron chosen uniformly who has no open pledge to the same creator. p is solved so that the expected number of patrons is
 /// 15,000 x scale.
 struct PatronAssigner {
     let parameters: CreatorParameters
@@ -29,6 +29,7 @@ struct PatronAssigner {
         let base = min(1, max(0, (target - Double(viral)) / (regular + lift * Double(january))))
 
         var rng = streams.stream("creators.patron-assignment", 0)
+        var credit = rng.nextUnit()
         let countries = Categorical(weights: CreatorCatalog.countries.map(\.weight))
         let methods = Categorical(weights: CreatorCatalog.paymentMethodWeights)
         var patrons: [PatronPlan] = []
@@ -38,9 +39,14 @@ struct PatronAssigner {
         for index in pledges.indices {
             let seed = pledges[index].seed
             let inJanuary = seed.start >= windowStart && seed.start.yearMonth.month == 1
+            // Error diffusion instead of independent coin flips: every run of pledges gets its
+            // share of new patrons to within one, so the new-patron series follows the model.
             let chance = seed.isViral ? 1 : min(1, base * (inJanuary ? lift : 1))
+            credit += chance
+            let isNew = seed.isViral || credit >= 1
+            if isNew && !seed.isViral { credit -= 1 }
             var patron: Int = -1
-            if !patrons.isEmpty && !rng.bernoulli(chance) {
+            if !patrons.isEmpty && !isNew {
                 for _ in 0..<8 {
                     let candidate = rng.nextInt(below: patrons.count)
                     if !hasOpenPledge(patron: candidate, creator: seed.creator, at: seed.start, pledges: pledges,

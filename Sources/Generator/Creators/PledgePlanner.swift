@@ -46,8 +46,39 @@ struct PledgePlanner {
         return planned
     }
 
-    /// The arrival intensity of `creator` in `month` (pledges per month).
+    /// The arrival intensity of `creator` in `month` (pledges per month). Before the window it is
+    /// normalized so that a creator created before the window has about its level of active
+    /// pledges when the window opens, however long it has existed (pledges accumulate for years:
+    /// the 13+ month hazard is only a few percent); inside the window it is the turnover that
+    /// keeps the level growing at the creator's rate.
     func arrivalRate(_ creator: CreatorPlan, month: YearMonth) -> Double {
+        baseArrivalRate(creator, month: month) * (month < parameters.windowStart.yearMonth ? historyNormalization(creator) : 1)
+    }
+
+    /// The expected active pledges at the window's start under ``baseArrivalRate(_:month:)``,
+    /// divided into the creator's level; 1 for creators created inside the window.
+    func historyNormalization(_ creator: CreatorPlan) -> Double {
+        let windowMonth = parameters.windowStart.yearMonth
+        guard creator.createdAt < parameters.windowStartMoment else { return 1 }
+        let hazards = parameters.nominalHazard.map { min(0.95, $0 * parameters.levelHazardFactor[creator.postingClass]) }
+        var expected = 0.0
+        var month = max(creator.createdAt.yearMonth, parameters.platformStart.yearMonth)
+        while month < windowMonth {
+            // Arrivals of `month` are on average half a month old at its end.
+            let age = month.months(to: windowMonth)
+            var survival = 1.0
+            for tenure in 1...age {
+                let band = PledgeSimulator.band(tenureMonth: tenure)
+                survival *= 1 - hazards[band] * (tenure == age ? 0.5 : 1)
+            }
+            expected += baseArrivalRate(creator, month: month) * survival
+            month = month.adding(months: 1)
+        }
+        let level = creator.sizeWeight * parameters.activePledgesAtWindowStart * parameters.scale
+        return expected > 0 ? level / expected : 1
+    }
+
+    func baseArrivalRate(_ creator: CreatorPlan, month: YearMonth) -> Double {
         let monthsFromWindow = Double(parameters.windowStart.yearMonth.months(to: month)) + 0.5
         let created = creator.createdAt
         let monthsSinceCreated = Double(month.firstDay.dayNumber - created.date.dayNumber) / 30.4375 + 0.5
@@ -61,6 +92,7 @@ struct PledgePlanner {
     }
 
     func pledges(of creator: CreatorPlan) -> [PlannedPledge] {
+        let normalization = historyNormalization(creator)
         var rng = streams.stream("creators.arrivals", creator.index)
         var result: [PlannedPledge] = []
         var ordinal: Int32 = 0
@@ -82,7 +114,11 @@ struct PledgePlanner {
             let to = min(Timestamp(month.lastDay.adding(days: 1)), lastMoment)
             if to > from {
                 let share = Double(to.seconds - from.seconds) / Double(month.dayCount * 86_400)
-                let count = rng.poisson(mean: arrivalRate(creator, month: month) * share)
+                // Randomized rounding, not Poisson: the month's count is within one of its
+                // expectation, so the seasonal series carry the model's lifts and little noise.
+                let before = month < parameters.windowStart.yearMonth
+                let expected = baseArrivalRate(creator, month: month) * (before ? normalization : 1) * share
+                let count = Int(expected) + (rng.nextUnit() < expected - expected.rounded(.down) ? 1 : 0)
                 var moments = (0..<count).map { _ in Timestamp(seconds: from.seconds + Int64(rng.nextUnit() * Double(to.seconds - from.seconds))) }
                 moments.sort()
                 for moment in moments { add(moment, viral: false) }

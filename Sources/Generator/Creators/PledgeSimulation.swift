@@ -96,7 +96,9 @@ struct PledgeSimulator {
 
         var month = start.yearMonth
         let lastMonth = asOf.yearMonth
-        var pending: [(moment: Timestamp, type: Int, gross: Int)] = []
+        // Rows wait here until the simulation has passed their moment, so that a retry or refund
+        // that falls into a later month is written in time order.
+        var pending: [PendingRow] = []
 
         while month <= lastMonth {
             let monthStart = Timestamp(month.firstDay)
@@ -173,7 +175,8 @@ struct PledgeSimulator {
                 let retry = billing.adding(seconds: Int64(rng.uniform(1, 6) * 86_400))
                 let duringOutage = failure == 4
                 let retrySucceeds = retry < asOf && rng.bernoulli(duringOutage ? 0.9 : parameters.retrySuccess)
-                guard retry <= asOf else { continue }
+                // No retry once the pledge is paused (payments have stopped) or past the as-of moment.
+                guard retry <= asOf, pausedAt.map({ retry < $0 }) ?? true else { continue }
                 if retrySucceeds {
                     attempts.append((retry, 1, -1, price))
                 } else {
@@ -216,26 +219,29 @@ struct PledgeSimulator {
             }
             engagedLastMonth = inWindow ? engaged : nil
 
-            // Payments and the refunds that follow them, in time order, up to the exit.
+            // Payments and the refunds that follow them, up to the exit.
             if inWindow {
                 for attempt in attempts {
-                    if let exit, attempt.moment > exit { break }
-                    flush(&pending, before: attempt.moment, sink: &sink)
-                    sink.transaction(at: attempt.moment, type: 0, status: attempt.status, grossCents: attempt.gross,
-                                     failure: attempt.failure)
+                    if let exit, attempt.moment > exit { continue }
+                    pending.append(PendingRow(moment: attempt.moment, type: 0, status: attempt.status, gross: attempt.gross,
+                                              failure: attempt.failure))
                     if attempt.status == 1 {
                         if rng.bernoulli(parameters.refundRate) {
                             let moment = attempt.moment.adding(seconds: Int64(rng.uniform(1, 20) * 86_400))
-                            if moment <= asOf { pending.append((moment, 1, attempt.gross)) }
+                            if moment <= asOf { pending.append(PendingRow(moment: moment, type: 1, status: 3, gross: attempt.gross, failure: -1)) }
                         } else if rng.bernoulli(parameters.chargebackRate) {
                             let moment = attempt.moment.adding(seconds: Int64(rng.uniform(10, 60) * 86_400))
-                            if moment <= asOf { pending.append((moment, 2, attempt.gross)) }
+                            if moment <= asOf { pending.append(PendingRow(moment: moment, type: 2, status: 3, gross: attempt.gross, failure: -1)) }
                         }
                     }
                 }
+                // Retries scheduled after the pledge ended never happen; refunds still do.
+                if let exit { pending.removeAll { $0.type == 0 && $0.moment > exit } }
+                flush(&pending, before: segmentEnd, sink: &sink)
             }
 
             if let exit, let reason {
+                pending.removeAll { $0.type == 0 && $0.moment > exit }
                 flush(&pending, before: asOf.adding(seconds: 1), sink: &sink)
                 let finalRank = tierChangeAt.map { $0 < exit } ?? false ? newRank : rank
                 return PledgeOutcome(start: start, end: exit, reason: reason, pausedAt: pausedAt.flatMap { $0 < exit ? $0 : nil },
@@ -251,14 +257,29 @@ struct PledgeSimulator {
                              tierChangeAt: tierChangeAt.flatMap { $0 <= asOf ? $0 : nil })
     }
 
-    /// Emits the pending refunds dated before `moment`.
-    private func flush<Sink: PledgeSink>(_ pending: inout [(moment: Timestamp, type: Int, gross: Int)], before moment: Timestamp, sink: inout Sink) {
+    /// A transaction waiting for the simulation to pass its moment.
+    struct PendingRow {
+        var moment: Timestamp
+        var type: Int
+        var status: Int
+        var gross: Int
+        var failure: Int
+    }
+
+    /// Emits the pending rows dated before `moment`, oldest first (ties keep their order).
+    private func flush<Sink: PledgeSink>(_ pending: inout [PendingRow], before moment: Timestamp, sink: inout Sink) {
         guard !pending.isEmpty else { return }
-        pending.sort { $0.moment < $1.moment }
-        while let first = pending.first, first.moment < moment {
-            sink.transaction(at: first.moment, type: first.type, status: 3, grossCents: first.gross, failure: -1)
-            pending.removeFirst()
+        let order = pending.indices.sorted { (pending[$0].moment, $0) < (pending[$1].moment, $1) }
+        var kept: [PendingRow] = []
+        for index in order {
+            let row = pending[index]
+            if row.moment < moment {
+                sink.transaction(at: row.moment, type: row.type, status: row.status, grossCents: row.gross, failure: row.failure)
+            } else {
+                kept.append(row)
+            }
         }
+        pending = kept
     }
 
     /// Whether an attempt fails, and its failure reason (index into ``CreatorCatalog/failureReasons``).

@@ -268,19 +268,6 @@ public struct SaaSModel: Sendable {
         return quantiles
     }
 
-    /// The base-2 radical inverse of `n`: 0, 1/2, 1/4, 3/4, 1/8, 5/8, ...
-    func vanDerCorput(_ n: Int) -> Double {
-        var value = 0.0
-        var weight = 0.5
-        var rest = n
-        while rest > 0 {
-            if rest & 1 == 1 { value += weight }
-            weight /= 2
-            rest >>= 1
-        }
-        return value
-    }
-
     func uniqueIdentifier(prefix: String, used: inout Set<String>, using rng: inout some RandomNumberGenerator) -> String {
         while true {
             let id = Identifiers.random(prefix: prefix, length: 16, using: &rng)
