@@ -15,6 +15,7 @@ build: deps
 # The default datasets, regenerated from scratch.
 data: build
 	$(RELEASE_BIN) generate saas --force
+	$(RELEASE_BIN) generate creators --force
 
 # Every test: unit tests, end-to-end tests against the release binary.
 test: build

@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# Installs the system libraries synthaudit links against (Debian/Ubuntu), if they are missing.
+# Installs what synthaudit needs and does not ship, if it is missing: the system libraries it
+# links against (Debian/Ubuntu packages) and the Python packages of its test oracle.
 set -euo pipefail
 packages=(libcsv-dev libsqlite3-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "installing ${missing[*]}" >&2
-$sudo apt-get update
-$sudo apt-get install -y "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}" >&2
+  $sudo apt-get update
+  $sudo apt-get install -y "${missing[@]}"
+fi
+
+# The tests' SQL oracle and the benchmark's reference: DuckDB and numpy from PyPI.
+if ! python3 -c 'import duckdb, numpy' 2>/dev/null; then
+  echo "installing duckdb and numpy (pip)" >&2
+  user=""
+  [ "$(id -u)" -eq 0 ] || user="--user"
+  python3 -m pip install --quiet --disable-pip-version-check $user duckdb numpy
+fi
