@@ -3,9 +3,9 @@ import Testing
 
 @Suite("byte formatting")
 struct ByteBufferTests {
-    static func text(_ body: (inout ByteBuffer) -> Void) -> String {
-        var buffer = ByteBuffer(capacity: 16)
-        body(&buffer)
+    static func text(_ body: (ByteBuffer) -> Void) -> String {
+        let buffer = ByteBuffer(capacity: 16)
+        body(buffer)
         return String(decoding: buffer.bytes, as: UTF8.self)
     }
 
@@ -68,5 +68,29 @@ struct JSONValueTests {
 
             """)
         #expect(JSONValue.number(.nan).serialized() == "null\n")
+    }
+}
+
+@Suite("byte buffer growth and patching")
+struct ByteBufferGrowthTests {
+    @Test("the buffer grows past its capacity without losing bytes, and identifiers patch in place")
+    func growth() {
+        let buffer = ByteBuffer(capacity: 16)
+        for index in 0..<10_000 {
+            buffer.append("id_")
+            buffer.append(int: 0, width: 6)
+            buffer.append(int: index)
+            buffer.append(10)
+        }
+        let expected: Int = (0..<10_000).map { 10 + String($0).count }.reduce(0, +)
+        #expect(buffer.count == expected)
+        buffer.patchDigits(at: 3, number: 4_217, width: 6)
+        #expect(String(decoding: buffer.bytes.prefix(11), as: UTF8.self) == "id_0042170\n")
+        buffer.removeAll()
+        #expect(buffer.count == 0 && buffer.bytes.isEmpty)
+        buffer.appendDate(CivilDate(year: 2023, month: 1, day: 1))
+        buffer.appendDate(CivilDate(year: 2023, month: 1, day: 1))
+        buffer.appendDate(CivilDate(year: 2024, month: 12, day: 31))
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == "2023-01-012023-01-012024-12-31")
     }
 }

@@ -29,32 +29,59 @@ public struct PostPlan: Sendable {
 }
 
 /// A creator with everything decided before any pledge is simulated.
-public struct CreatorPlan: Sendable {
-    public var index: Int
+///
+/// A reference type: the simulation of millions of pledges reads it without copying its
+/// arrays. It is mutated only while the planner builds it, on one thread.
+public final class CreatorPlan: @unchecked Sendable {
+    public let index: Int
     /// 0 = the largest creator by intended size.
-    public var sizeRank: Int
+    public let sizeRank: Int
     /// Intended size tier: 0 top, 1 established, 2 emerging.
-    public var intendedTier: Int
+    public let intendedTier: Int
     public var sizeWeight: Double
-    public var growth: Double
-    public var category: Int
-    public var subcategory: String
-    public var name: String
-    public var email: String
-    public var country: Int
-    public var plan: Int
-    public var isNSFW: Bool
-    public var isVerified: Bool
-    public var createdAt: Timestamp
+    public let growth: Double
+    public let category: Int
+    public let subcategory: String
+    public let name: String
+    public let email: String
+    public let country: Int
+    public let plan: Int
+    public let isNSFW: Bool
+    public let isVerified: Bool
+    public let createdAt: Timestamp
     /// 0 high (>= 4 posts a month), 1 mid, 2 low (< 1).
-    public var postingClass: Int
-    public var tiers: [TierPlan]
+    public let postingClass: Int
+    public let tiers: [TierPlan]
+    /// The tier rank a new pledge takes: the seed's shares 50/35/12/3 over the creator's tiers.
+    public let rankDistribution: Categorical
     /// Posts sorted by publication time.
     public var posts: [PostPlan]
     /// When the creator leaves the platform (the exodus anomaly).
     public var departure: Timestamp?
     public var isViral = false
-    public var status: Int = 0
+
+    init(index: Int, sizeRank: Int, intendedTier: Int, sizeWeight: Double, growth: Double, category: Int,
+         subcategory: String, name: String, email: String, country: Int, plan: Int, isNSFW: Bool, isVerified: Bool,
+         createdAt: Timestamp, postingClass: Int, tiers: [TierPlan], posts: [PostPlan]) {
+        self.index = index
+        self.sizeRank = sizeRank
+        self.intendedTier = intendedTier
+        self.sizeWeight = sizeWeight
+        self.growth = growth
+        self.category = category
+        self.subcategory = subcategory
+        self.name = name
+        self.email = email
+        self.country = country
+        self.plan = plan
+        self.isNSFW = isNSFW
+        self.isVerified = isVerified
+        self.createdAt = createdAt
+        self.postingClass = postingClass
+        self.tiers = tiers
+        self.rankDistribution = Categorical(weights: Array(CreatorCatalog.tierShares.prefix(tiers.count)))
+        self.posts = posts
+    }
 
     /// The last post before `moment` that a pledge of tier `rank` may see, searched backward
     /// from the newest; `nil` if there is none.
@@ -230,7 +257,6 @@ struct CreatorPlanner {
                           CivilDate(year: 2024, month: 6, day: 13)]
         for (position, index) in bySize.prefix(3).enumerated() {
             creators[index].departure = Timestamp(departures[position], seconds: 15 * 3_600)
-            creators[index].status = 3
         }
         var rng = streams.stream("creators.anomalies", 0)
         let candidates = bySize.filter { creators[$0].intendedTier == 1 && creators[$0].createdAt < parameters.windowStartMoment

@@ -32,12 +32,12 @@ enum CreatorRows {
     static let postsHeader: StaticString = "post_id,creator_id,title,post_type,access_level,minimum_tier_id,published_at,is_pinned\n"
     static let eventsHeader: StaticString = "event_id,patron_id,creator_id,post_id,event_type,event_at\n"
 
-    static func id(_ prefix: StaticString, _ number: Int, _ width: Int, into buffer: inout ByteBuffer) {
+    static func id(_ prefix: StaticString, _ number: Int, _ width: Int, into buffer: ByteBuffer) {
         buffer.append(prefix)
         buffer.append(int: number, width: width)
     }
 
-    static func optionalTimestamp(_ moment: Timestamp?, into buffer: inout ByteBuffer) {
+    static func optionalTimestamp(_ moment: Timestamp?, into buffer: ByteBuffer) {
         if let moment { buffer.appendTimestamp(moment) }
     }
 }
@@ -74,8 +74,8 @@ struct PaymentTally: Sendable {
 /// Formats one chunk of transactions and engagement events. Row identifiers are written as
 /// zeros and patched by the writer, which alone knows how many rows came before the chunk.
 struct ChunkSink: PledgeSink {
-    var transactions = ByteBuffer(capacity: 1 << 20)
-    var events = ByteBuffer(capacity: 1 << 21)
+    let transactions = ByteBuffer(capacity: 1 << 20)
+    let events = ByteBuffer(capacity: 1 << 21)
     /// Offsets of each row's identifier digits.
     var transactionIDOffsets: [Int32] = []
     var eventIDOffsets: [Int32] = []
@@ -104,11 +104,11 @@ struct ChunkSink: PledgeSink {
         transactionIDOffsets.append(Int32(transactions.count))
         for _ in 0..<widths.transaction { transactions.append(48) }
         transactions.append(",")
-        CreatorRows.id("pl_", pledge, widths.pledge, into: &transactions)
+        CreatorRows.id("pl_", pledge, widths.pledge, into: transactions)
         transactions.append(",")
-        CreatorRows.id("pa_", patron, widths.patron, into: &transactions)
+        CreatorRows.id("pa_", patron, widths.patron, into: transactions)
         transactions.append(",")
-        CreatorRows.id("cr_", creator, widths.creator, into: &transactions)
+        CreatorRows.id("cr_", creator, widths.creator, into: transactions)
         transactions.append(",")
         switch type {
         case 0: transactions.append("pledge_payment,")
@@ -172,11 +172,11 @@ struct ChunkSink: PledgeSink {
         eventIDOffsets.append(Int32(events.count))
         for _ in 0..<widths.event { events.append(48) }
         events.append(",")
-        CreatorRows.id("pa_", patron, widths.patron, into: &events)
+        CreatorRows.id("pa_", patron, widths.patron, into: events)
         events.append(",")
-        CreatorRows.id("cr_", creator, widths.creator, into: &events)
+        CreatorRows.id("cr_", creator, widths.creator, into: events)
         events.append(",")
-        CreatorRows.id("po_", postNumbers[post], widths.post, into: &events)
+        CreatorRows.id("po_", postNumbers[post], widths.post, into: events)
         events.append(",")
         switch type {
         case 0: events.append("view,")
@@ -186,19 +186,5 @@ struct ChunkSink: PledgeSink {
         }
         events.appendTimestamp(moment)
         events.append(10)
-    }
-}
-
-extension ByteBuffer {
-    /// Writes `number` into the `width` digits that start at `offset` (zeros already in place).
-    @inlinable
-    mutating func patchDigits(at offset: Int, number: Int, width: Int) {
-        var value = number
-        var position = offset + width - 1
-        while value > 0 && position >= offset {
-            bytes[position] = UInt8(truncatingIfNeeded: value % 10) &+ 48
-            value /= 10
-            position -= 1
-        }
     }
 }

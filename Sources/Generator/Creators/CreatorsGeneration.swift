@@ -42,11 +42,11 @@ public struct CreatorsGeneration {
         let directory = staged.temporaryPath
         var counts: [String: Int] = [:]
         var bytes = 0
-        func write(_ name: String, _ body: (FileSink, inout ByteBuffer) throws -> Int) throws {
+        func write(_ name: String, _ body: (FileSink, ByteBuffer) throws -> Int) throws {
             let sink = try FileSink(path: directory + "/" + name)
-            var buffer = ByteBuffer(capacity: 1 << 20)
-            counts[name] = try body(sink, &buffer)
-            if buffer.count > 0 { try sink.drain(&buffer) }
+            let buffer = ByteBuffer(capacity: 1 << 20)
+            counts[name] = try body(sink, buffer)
+            if buffer.count > 0 { try sink.drain(buffer) }
             try sink.close()
             bytes += sink.byteCount
         }
@@ -58,8 +58,8 @@ public struct CreatorsGeneration {
         try write("creators.csv") { sink, buffer in
             buffer.append(CreatorRows.creatorsHeader)
             for creator in creators {
-                writeCreator(creator, firstPledge: firstPledge[creator.index], parameters: parameters, widths: widths, into: &buffer)
-                if buffer.count > 1 << 20 { try sink.drain(&buffer) }
+                writeCreator(creator, firstPledge: firstPledge[creator.index], parameters: parameters, widths: widths, into: buffer)
+                if buffer.count > 1 << 20 { try sink.drain(buffer) }
             }
             return creators.count
         }
@@ -68,9 +68,9 @@ public struct CreatorsGeneration {
             var rows = 0
             for creator in creators {
                 for tier in creator.tiers {
-                    CreatorRows.id("ti_", tier.number, widths.tier, into: &buffer)
+                    CreatorRows.id("ti_", tier.number, widths.tier, into: buffer)
                     buffer.append(",")
-                    CreatorRows.id("cr_", creator.index + 1, widths.creator, into: &buffer)
+                    CreatorRows.id("cr_", creator.index + 1, widths.creator, into: buffer)
                     buffer.append(",")
                     buffer.appendField(tier.name)
                     buffer.append(",")
@@ -84,7 +84,7 @@ public struct CreatorsGeneration {
                     buffer.append(",\n")
                     rows += 1
                 }
-                if buffer.count > 1 << 20 { try sink.drain(&buffer) }
+                if buffer.count > 1 << 20 { try sink.drain(buffer) }
             }
             return rows
         }
@@ -93,9 +93,9 @@ public struct CreatorsGeneration {
             var rows = 0
             for creator in creators {
                 for post in creator.posts {
-                    CreatorRows.id("po_", post.number, widths.post, into: &buffer)
+                    CreatorRows.id("po_", post.number, widths.post, into: buffer)
                     buffer.append(",")
-                    CreatorRows.id("cr_", creator.index + 1, widths.creator, into: &buffer)
+                    CreatorRows.id("cr_", creator.index + 1, widths.creator, into: buffer)
                     buffer.append(",")
                     buffer.appendField(post.title)
                     buffer.append(",")
@@ -104,7 +104,7 @@ public struct CreatorsGeneration {
                     buffer.appendField(CreatorCatalog.accessLevels[min(post.minimumRank, 2)])
                     buffer.append(",")
                     if post.minimumRank > 0 {
-                        CreatorRows.id("ti_", creator.tiers[post.minimumRank - 1].number, widths.tier, into: &buffer)
+                        CreatorRows.id("ti_", creator.tiers[post.minimumRank - 1].number, widths.tier, into: buffer)
                     }
                     buffer.append(",")
                     buffer.appendTimestamp(post.publishedAt)
@@ -113,15 +113,15 @@ public struct CreatorsGeneration {
                     buffer.append(10)
                     rows += 1
                 }
-                if buffer.count > 1 << 20 { try sink.drain(&buffer) }
+                if buffer.count > 1 << 20 { try sink.drain(buffer) }
             }
             return rows
         }
         try write("pledges.csv") { sink, buffer in
             buffer.append(CreatorRows.pledgesHeader)
             for (index, pledge) in pledges.enumerated() {
-                writePledge(pledge, number: index + 1, creator: creators[Int(pledge.seed.creator)], widths: widths, into: &buffer)
-                if buffer.count > 1 << 20 { try sink.drain(&buffer) }
+                writePledge(pledge, number: index + 1, creator: creators[Int(pledge.seed.creator)], widths: widths, into: buffer)
+                if buffer.count > 1 << 20 { try sink.drain(buffer) }
             }
             return pledges.count
         }
@@ -175,7 +175,7 @@ public struct CreatorsGeneration {
                 }
             }
             for slot in 0..<batch {
-                guard var sink = sinks[slot] else { continue }
+                guard let sink = sinks[slot] else { continue }
                 for offset in sink.transactionIDOffsets {
                     transactionCount += 1
                     sink.transactions.patchDigits(at: Int(offset), number: transactionCount, width: widths.transaction)
@@ -184,8 +184,8 @@ public struct CreatorsGeneration {
                     eventCount += 1
                     sink.events.patchDigits(at: Int(offset), number: eventCount, width: widths.event)
                 }
-                try transactionsSink.write(sink.transactions.bytes)
-                try eventsSink.write(sink.events.bytes)
+                try transactionsSink.drain(sink.transactions)
+                try eventsSink.drain(sink.events)
                 tally.add(sink.tally)
                 let lower = (first + slot) * chunkSize
                 for (offset, amount) in spends[slot].enumerated() {
@@ -207,8 +207,8 @@ public struct CreatorsGeneration {
         try write("patrons.csv") { sink, buffer in
             buffer.append(CreatorRows.patronsHeader)
             for (index, patron) in patrons.enumerated() {
-                writePatron(patron, number: index + 1, spendCents: spendByPatron[index], streams: streams, widths: widths, into: &buffer)
-                if buffer.count > 1 << 20 { try sink.drain(&buffer) }
+                writePatron(patron, number: index + 1, spendCents: spendByPatron[index], streams: streams, widths: widths, into: buffer)
+                if buffer.count > 1 << 20 { try sink.drain(buffer) }
             }
             return patrons.count
         }
@@ -249,8 +249,8 @@ public struct CreatorsGeneration {
     }
 
     private func writeCreator(_ creator: CreatorPlan, firstPledge: Timestamp?, parameters: CreatorParameters,
-                              widths: IdentifierWidths, into buffer: inout ByteBuffer) {
-        CreatorRows.id("cr_", creator.index + 1, widths.creator, into: &buffer)
+                              widths: IdentifierWidths, into buffer: ByteBuffer) {
+        CreatorRows.id("cr_", creator.index + 1, widths.creator, into: buffer)
         buffer.append(",")
         buffer.appendField(creator.name)
         buffer.append(",")
@@ -272,9 +272,9 @@ public struct CreatorsGeneration {
         buffer.append(",")
         buffer.appendTimestamp(creator.createdAt)
         buffer.append(",")
-        CreatorRows.optionalTimestamp(firstPledge, into: &buffer)
+        CreatorRows.optionalTimestamp(firstPledge, into: buffer)
         buffer.append(",")
-        CreatorRows.optionalTimestamp(creator.posts.last?.publishedAt, into: &buffer)
+        CreatorRows.optionalTimestamp(creator.posts.last?.publishedAt, into: buffer)
         buffer.append(",")
         buffer.appendField(CreatorCatalog.creatorStatuses[creatorStatus(creator, parameters: parameters)])
         buffer.append(10)
@@ -290,15 +290,15 @@ public struct CreatorsGeneration {
     }
 
     private func writePledge(_ pledge: PlannedPledge, number: Int, creator: CreatorPlan, widths: IdentifierWidths,
-                             into buffer: inout ByteBuffer) {
+                             into buffer: ByteBuffer) {
         let outcome = pledge.outcome
-        CreatorRows.id("pl_", number, widths.pledge, into: &buffer)
+        CreatorRows.id("pl_", number, widths.pledge, into: buffer)
         buffer.append(",")
-        CreatorRows.id("pa_", Int(pledge.patron) + 1, widths.patron, into: &buffer)
+        CreatorRows.id("pa_", Int(pledge.patron) + 1, widths.patron, into: buffer)
         buffer.append(",")
-        CreatorRows.id("cr_", creator.index + 1, widths.creator, into: &buffer)
+        CreatorRows.id("cr_", creator.index + 1, widths.creator, into: buffer)
         buffer.append(",")
-        CreatorRows.id("ti_", creator.tiers[outcome.rank - 1].number, widths.tier, into: &buffer)
+        CreatorRows.id("ti_", creator.tiers[outcome.rank - 1].number, widths.tier, into: buffer)
         buffer.append(",")
         buffer.append(cents: outcome.amountCents)
         buffer.append(",")
@@ -315,21 +315,21 @@ public struct CreatorsGeneration {
         buffer.append(",")
         buffer.appendTimestamp(outcome.start)
         buffer.append(",")
-        CreatorRows.optionalTimestamp(outcome.end, into: &buffer)
+        CreatorRows.optionalTimestamp(outcome.end, into: buffer)
         buffer.append(",")
-        CreatorRows.optionalTimestamp(outcome.pausedAt, into: &buffer)
+        CreatorRows.optionalTimestamp(outcome.pausedAt, into: buffer)
         buffer.append(",")
         if let reason = outcome.reason { buffer.append(raw: Array(reason.name.utf8)) }
         buffer.append(10)
     }
 
     private func writePatron(_ patron: PatronPlan, number: Int, spendCents: Int, streams: RandomStreams,
-                             widths: IdentifierWidths, into buffer: inout ByteBuffer) {
+                             widths: IdentifierWidths, into buffer: ByteBuffer) {
         var rng = streams.stream("creators.patron-name", number)
         let first = rng.element(of: WordLists.firstNames)
         let last = rng.element(of: WordLists.lastNames)
         let domain = rng.element(of: ["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "proton.me", "gmx.de", "example.org"])
-        CreatorRows.id("pa_", number, widths.patron, into: &buffer)
+        CreatorRows.id("pa_", number, widths.patron, into: buffer)
         buffer.append(",")
         buffer.appendField(first + " " + last)
         buffer.append(",")

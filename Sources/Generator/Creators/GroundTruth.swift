@@ -9,8 +9,8 @@ struct GroundTruth {
     let widths: IdentifierWidths
 
     func creatorID(_ index: Int) -> String {
-        var buffer = ByteBuffer(capacity: 16)
-        CreatorRows.id("cr_", index + 1, widths.creator, into: &buffer)
+        let buffer = ByteBuffer(capacity: 16)
+        CreatorRows.id("cr_", index + 1, widths.creator, into: buffer)
         return String(decoding: buffer.bytes, as: UTF8.self)
     }
 

@@ -72,18 +72,13 @@ struct PledgeSimulator {
         collapseMonth = YearMonth(year: 2024, month: 9)
     }
 
-    /// The tier rank a new pledge of `creator` takes (seed shares 50/35/12/3 over the creator's tiers).
-    static func rank(for creator: CreatorPlan, using rng: inout Xoshiro256StarStar) -> Int {
-        let shares = Array(CreatorCatalog.tierShares.prefix(creator.tiers.count))
-        return Categorical(weights: shares).sample(using: &rng) + 1
-    }
 
     func run<Sink: PledgeSink>(_ seed: PledgeSeed, creator: CreatorPlan, sink: inout Sink) -> PledgeOutcome {
         var rng = streams.stream("creators.pledge", Int(seed.creator), Int(seed.ordinal))
         let start = seed.start
         let asOf = parameters.asOf
         let windowStart = parameters.windowStartMoment
-        var rank = seed.isViral ? (rng.bernoulli(0.7) ? 1 : min(2, creator.tiers.count)) : Self.rank(for: creator, using: &rng)
+        var rank = seed.isViral ? (rng.bernoulli(0.7) ? 1 : min(2, creator.tiers.count)) : creator.rankDistribution.sample(using: &rng) + 1
         let firstOfMonth = rng.bernoulli(parameters.firstOfMonthBilling)
         var tierChangeAt: Timestamp?
         var newRank = rank
@@ -99,6 +94,10 @@ struct PledgeSimulator {
         // Rows wait here until the simulation has passed their moment, so that a retry or refund
         // that falls into a later month is written in time order.
         var pending: [PendingRow] = []
+        // Scratch arrays reused month after month.
+        var billings: [Timestamp] = []
+        var attempts: [(moment: Timestamp, status: Int, failure: Int, gross: Int)] = []
+        var moments: [Timestamp] = []
 
         while month <= lastMonth {
             let monthStart = Timestamp(month.firstDay)
@@ -147,7 +146,7 @@ struct PledgeSimulator {
             }
 
             // Billing: the upfront payment at the start, then monthly.
-            var billings: [Timestamp] = []
+            billings.removeAll(keepingCapacity: true)
             if start >= monthStart && start < monthEnd { billings.append(start) }
             if month > start.yearMonth {
                 if firstOfMonth {
@@ -161,7 +160,7 @@ struct PledgeSimulator {
                                               seconds: Int64(start.secondOfDay)))
                 }
             }
-            var attempts: [(moment: Timestamp, status: Int, failure: Int, gross: Int)] = []
+            attempts.removeAll(keepingCapacity: true)
             for billing in billings where billing >= segmentStart && billing < segmentEnd {
                 if let paused = pausedAt, paused <= billing { break }
                 let price = creator.tiers[(tierChangeAt.map { billing >= $0 } ?? false ? newRank : rank) - 1].priceCents
@@ -197,7 +196,8 @@ struct PledgeSimulator {
                     if (6...8).contains(month.month) { lift *= parameters.summerEngagement }
                     let count = 1 + rng.poisson(mean: parameters.extraEventsMean * lift)
                     let span = Double(activeEnd.seconds - segmentStart.seconds)
-                    var moments = (0..<count).map { _ in Timestamp(seconds: segmentStart.seconds + Int64(rng.nextUnit() * span)) }
+                    moments.removeAll(keepingCapacity: true)
+                    for _ in 0..<count { moments.append(Timestamp(seconds: segmentStart.seconds + Int64(rng.nextUnit() * span))) }
                     moments.sort()
                     for moment in moments {
                         guard let latest = creator.latestAccessiblePost(before: moment, rank: rank) else { continue }
@@ -269,17 +269,23 @@ struct PledgeSimulator {
     /// Emits the pending rows dated before `moment`, oldest first (ties keep their order).
     private func flush<Sink: PledgeSink>(_ pending: inout [PendingRow], before moment: Timestamp, sink: inout Sink) {
         guard !pending.isEmpty else { return }
-        let order = pending.indices.sorted { (pending[$0].moment, $0) < (pending[$1].moment, $1) }
-        var kept: [PendingRow] = []
-        for index in order {
+        // A handful of rows: a stable insertion sort in place, then emit the due prefix.
+        for index in 1..<max(1, pending.count) {
+            var position = index
             let row = pending[index]
-            if row.moment < moment {
-                sink.transaction(at: row.moment, type: row.type, status: row.status, grossCents: row.gross, failure: row.failure)
-            } else {
-                kept.append(row)
+            while position > 0 && pending[position - 1].moment > row.moment {
+                pending[position] = pending[position - 1]
+                position -= 1
             }
+            pending[position] = row
         }
-        pending = kept
+        var due = 0
+        while due < pending.count && pending[due].moment < moment {
+            let row = pending[due]
+            sink.transaction(at: row.moment, type: row.type, status: row.status, grossCents: row.gross, failure: row.failure)
+            due += 1
+        }
+        if due > 0 { pending.removeFirst(due) }
     }
 
     /// Whether an attempt fails, and its failure reason (index into ``CreatorCatalog/failureReasons``).

@@ -48,6 +48,15 @@ public enum WordLists {
 
     /// Lower-case ASCII form of a name for e-mail addresses ("O'Brien" -> "obrien").
     public static func emailPart(_ name: String) -> String {
-        String(String.UnicodeScalarView(name.lowercased().unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count)
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): bytes.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 32)
+            default: break
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -34,7 +34,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `YYYY-MM-DD HH:MM:SS`.
     public var description: String {
-        var buffer = ByteBuffer(capacity: 19)
+        let buffer = ByteBuffer(capacity: 19)
         buffer.appendTimestamp(self)
         return String(decoding: buffer.bytes, as: UTF8.self)
     }

@@ -57,8 +57,8 @@ public final class FileSink {
     }
 
     /// Writes the buffer's bytes and empties it.
-    public func drain(_ buffer: inout ByteBuffer) throws {
-        try write(buffer.bytes)
+    public func drain(_ buffer: ByteBuffer) throws {
+        try buffer.withUnsafeBytes { try write($0) }
         buffer.removeAll()
     }
 
