@@ -3,39 +3,49 @@ import TableIO
 /// The summary printed after `generate creators`: counts, MRR path, churn, payments, anomalies.
 struct CreatorsSummary {
     let parameters: CreatorParameters
-    let creators: [CreatorPlan]
     let pledges: [PlannedPledge]
-    let patrons: [PatronPlan]
     let tally: PaymentTally
     let counts: [String: Int]
     let bytes: Int
     let truth: GroundTruth
 
-    /// MRR at the end of `month` (SPEC section 9): pledges started, not ended and not paused then.
-    func mrrCents(atEndOf month: YearMonth) -> Int {
-        let moment = Timestamp.endOfDay(month.lastDay)
-        var total = 0
-        for pledge in pledges {
-            let outcome = pledge.outcome
-            guard outcome.start <= moment, outcome.end.map({ $0 > moment }) ?? true,
-                  outcome.pausedAt.map({ $0 > moment }) ?? true else { continue }
-            total += outcome.amountCents
+    /// Monthly figures of the window by SPEC section 9, in one pass over the pledges: MRR at
+    /// each month's end (pledges started, not ended and not paused then), pledges active at the
+    /// end of the month before, and pledges ending in the month.
+    struct Monthly {
+        var mrrCents: [Int]
+        var activeBefore: [Int]
+        var ended: [Int]
+
+        /// Pledges ending in month `index` over pledges active at the end of the month before.
+        func churn(_ index: Int) -> Double {
+            activeBefore[index] == 0 ? 0 : Double(ended[index]) / Double(activeBefore[index])
         }
-        return total
     }
 
-    /// Pledges ending in `month` over pledges active at the end of the month before (SPEC section 9).
-    func churn(in month: YearMonth) -> Double {
-        let previousEnd = Timestamp.endOfDay(month.adding(months: -1).lastDay)
-        let end = Timestamp.endOfDay(month.lastDay)
-        var base = 0
-        var ended = 0
+    var monthly: Monthly {
+        let months = parameters.windowMonths
+        let ends = months.map { Timestamp.endOfDay($0.lastDay) }
+        let previousEnds = months.map { Timestamp.endOfDay($0.adding(months: -1).lastDay) }
+        var result = Monthly(mrrCents: Array(repeating: 0, count: months.count),
+                             activeBefore: Array(repeating: 0, count: months.count),
+                             ended: Array(repeating: 0, count: months.count))
         for pledge in pledges {
             let outcome = pledge.outcome
-            if outcome.start <= previousEnd, outcome.end.map({ $0 > previousEnd }) ?? true { base += 1 }
-            if let stop = outcome.end, stop > previousEnd, stop <= end { ended += 1 }
+            for index in months.indices {
+                if outcome.start <= ends[index], outcome.end.map({ $0 > ends[index] }) ?? true,
+                   outcome.pausedAt.map({ $0 > ends[index] }) ?? true {
+                    result.mrrCents[index] += outcome.amountCents
+                }
+                if outcome.start <= previousEnds[index], outcome.end.map({ $0 > previousEnds[index] }) ?? true {
+                    result.activeBefore[index] += 1
+                }
+                if let end = outcome.end, end > previousEnds[index], end <= ends[index] {
+                    result.ended[index] += 1
+                }
+            }
         }
-        return base == 0 ? 0 : Double(ended) / Double(base)
+        return result
     }
 
     func render(seed: UInt64, path: String) -> String {
@@ -49,21 +59,22 @@ struct CreatorsSummary {
         lines.append("  - \(Format.fixed(Double(bytes) / 1_048_576, 1)) MiB of CSV in '\(path)'")
         lines.append("")
         let months = parameters.windowMonths
-        let first = mrrCents(atEndOf: months[0])
-        let last = mrrCents(atEndOf: months[months.count - 1])
+        let figures = monthly
+        let first = figures.mrrCents[0]
+        let last = figures.mrrCents[months.count - 1]
         lines.append("Platform MRR (paying pledges at month end):")
-        for month in [months[0], months[5], months[11], months[17], months[23]] {
-            lines.append("  - \(month): \(Format.dollars(cents: mrrCents(atEndOf: month)))")
+        for index in [0, 5, 11, 17, 23] {
+            lines.append("  - \(months[index]): \(Format.dollars(cents: figures.mrrCents[index]))")
         }
         lines.append("  - growth January 2023 -> December 2024: \(Format.percent(first == 0 ? 0 : Double(last) / Double(first) - 1))")
-        let churns = months.dropFirst().map { churn(in: $0) }
+        let churns = (1..<months.count).map { figures.churn($0) }
         lines.append("Monthly pledge churn, mean of 2023-02 .. 2024-12: \(Format.percent(churns.reduce(0, +) / Double(churns.count)))")
         let reasons = Dictionary(grouping: pledges.compactMap(\.outcome.reason), by: { $0 }).mapValues(\.count)
         let endedCount = max(1, reasons.values.reduce(0, +))
         lines.append("Churn reasons: " + [ChurnReason.voluntary, .paymentFailed, .creatorRemoved].map {
             "\($0.name) \(Format.percent(Double(reasons[$0] ?? 0) / Double(endedCount)))"
         }.joined(separator: ", "))
-        lines.append("Payments: \(Format.grouped(tally.attempts)) attempts, \(Format.percent(Double(tally.failedAttempts) / Double(max(1, tally.attempts)))) failed, success rate \(Format.percent(Double(tally.succeededAttempts) / Double(max(1, tally.attempts))))")
+        lines.append("Payments: \(Format.grouped(tally.attempts)) attempts (initial and retries), \(Format.percent(Double(tally.failedAttempts) / Double(max(1, tally.attempts)))) of them failed; success rate \(Format.percent(Double(tally.succeededAttempts) / Double(max(1, tally.attempts))))")
         lines.append("")
         lines.append("Injected anomalies (ground truth in anomalies.json):")
         if let viral = truth.viralCreator {
