@@ -24,8 +24,8 @@ public struct CreatorParameters: Sendable {
     /// Shares of the total size weight held by the three largest creators (the exodus), and by
     /// the whole top 10% (including them); the rest keep their Pareto proportions. Fixing these
     /// shares keeps the exodus at ~2,000 x scale pledges and the concentration steady at any scale.
-    public var exodusWeightShares: [Double] = [0.08, 0.065, 0.05]
-    public var topWeightShare = 0.5
+    public var exodusWeightShares: [Double] = [0.085, 0.07, 0.055]
+    public var topWeightShare = 0.52
     /// Average total hazard used to turn a target level of active pledges into arrivals, by posting class.
     public var levelHazard: [Double] = [0.056, 0.066, 0.096]
     /// The realized total hazard by tenure band (the targets 25 / 12 / 6 / 3%), and its factor by
@@ -33,7 +33,7 @@ public struct CreatorParameters: Sendable {
     public var nominalHazard: [Double] = [0.24, 0.11, 0.057, 0.034]
     public var levelHazardFactor: [Double] = [0.85, 1.0, 1.35]
     /// Monthly growth of arrivals (mean, standard deviation) by intended size tier: top, established, emerging.
-    public var growthMean: [Double] = [0.012, 0.042, 0.0]
+    public var growthMean: [Double] = [0.012, 0.048, 0.0]
     public var growthSpread: [Double] = [0.002, 0.015, 0.04]
     /// Months for a new creator's arrivals to reach their level (exponential ramp).
     public var rampMonths = 2.0
@@ -47,7 +47,7 @@ public struct CreatorParameters: Sendable {
     /// Probability that a pledge in January comes from a new patron, relative to other months.
     public var januaryNewPatronLift = 1.17
     /// Engagement multiplier in June-August (the summer dip).
-    public var summerEngagement = 0.955
+    public var summerEngagement = 0.953
 
     // MARK: Churn
 
@@ -57,7 +57,7 @@ public struct CreatorParameters: Sendable {
     /// Share of the non-payment hazard recorded as `creator_removed` outside the exodus.
     public var removedShare = 0.005
     /// Voluntary hazard multiplier by posting class: high (>= 4 posts a month), mid, low (< 1).
-    public var postingChurnMultiplier: [Double] = [0.62, 1.0, 1.35]
+    public var postingChurnMultiplier: [Double] = [0.68, 1.0, 1.39]
     /// Voluntary hazard multiplier after an engaged and after a non-engaged month.
     public var engagedChurnMultiplier = 0.7
     public var unengagedChurnMultiplier = 1.25
@@ -93,7 +93,7 @@ public struct CreatorParameters: Sendable {
     // MARK: Posting
 
     /// Posting classes by share of creators among the larger and the smaller half, and rates (posts a month).
-    public var postingRates: [ClosedRange<Double>] = [4.5...5.8, 1.3...2.4, 0.05...0.4]
+    public var postingRates: [ClosedRange<Double>] = [4.2...5.2, 1.3...2.4, 0.05...0.4]
 
     // MARK: Patrons
 

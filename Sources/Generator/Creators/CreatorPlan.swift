@@ -122,6 +122,7 @@ struct CreatorPlanner {
         let growthScores = stratifiedUnits(ranks: ranks, topCount: topCount, establishedCount: establishedCount, using: &rng)
             .map { normalQuantile(min(max($0, 1e-6), 1 - 1e-6)) }
         let postingUnits = stratifiedUnits(ranks: ranks, topCount: topCount, establishedCount: establishedCount, using: &rng)
+        let creationUnits = stratifiedUnits(ranks: ranks, topCount: topCount, establishedCount: establishedCount, using: &rng)
         var creators: [CreatorPlan] = []
         creators.reserveCapacity(count)
         var tierNumber = 0
@@ -131,7 +132,12 @@ struct CreatorPlanner {
             let sizeRank = ranks[index]
             let intendedTier = sizeRank < topCount ? 0 : (sizeRank < topCount + establishedCount ? 1 : 2)
             let quantile = (Double(sizeRank) + 0.5) / Double(count)
-            let weight = pow(quantile, -1 / parameters.sizeAlpha)
+            // The Pareto tail is capped at the size of the largest non-exodus creator of a
+            // scale-1 platform: a larger platform has more creators of each size, not a few
+            // giants ten times larger (which would also make the posting classes' churn hang on
+            // a couple of creators).
+            let capQuantile = (Double(parameters.exodusWeightShares.count) + 0.5) / Double(parameters.creatorsPerScale)
+            let weight = pow(max(quantile, capQuantile), -1 / parameters.sizeAlpha)
             let growth = parameters.growthMean[intendedTier] + parameters.growthSpread[intendedTier] * growthScores[index]
             let category = categories[index]
             let catalog = CreatorCatalog.categories[category]
@@ -146,7 +152,7 @@ struct CreatorPlanner {
                 let start = Timestamp(parameters.platformStart).seconds
                 let latest = intendedTier == 0 ? Timestamp(CivilDate(year: 2021, month: 12, day: 31)).seconds
                     : parameters.windowStartMoment.seconds - 60 * 86_400
-                createdAt = Timestamp(seconds: start + Int64(rng.nextUnit() * Double(latest - start)))
+                createdAt = Timestamp(seconds: start + Int64(creationUnits[index] * Double(latest - start)))
             }
 
             var name = ""
@@ -181,13 +187,15 @@ struct CreatorPlanner {
             // Posting class: larger creators post more; none of the top 10% posts less than monthly.
             // The draw is stratified along size order (see `stratifiedUnits`), and the three
             // largest (who leave in the exodus) post monthly, so that no seed puts a dominant
-            // creator in an unusual class.
+            // creator in an unusual class. Creation dates are stratified the same way.
             let draw = postingUnits[index]
             let postingClass: Int
             if sizeRank < parameters.exodusWeightShares.count {
                 postingClass = 1
             } else if intendedTier == 0 {
-                postingClass = draw < 0.3 ? 0 : 1
+                // Two in five of the largest creators post weekly: the same sizes in every seed,
+                // since a handful of them carry most of the class's pledge-months.
+                postingClass = sizeRank % 5 == 0 || sizeRank % 5 == 3 ? 0 : 1
             } else if sizeRank < count / 2 {
                 postingClass = draw < 0.03 ? 0 : (draw < 0.18 ? 1 : 2)
             } else {
@@ -259,8 +267,10 @@ struct CreatorPlanner {
             creators[index].departure = Timestamp(departures[position], seconds: 15 * 3_600)
         }
         var rng = streams.stream("creators.anomalies", 0)
+        // An established, pre-window creator posting 1-4 times a month (so that its burst of new,
+        // fast-churning pledges always lands in the same posting class), not in games.
         let candidates = bySize.filter { creators[$0].intendedTier == 1 && creators[$0].createdAt < parameters.windowStartMoment
-            && creators[$0].category != CreatorCatalog.gamesCategory }
+            && creators[$0].category != CreatorCatalog.gamesCategory && creators[$0].postingClass == 1 }
         if !candidates.isEmpty {
             let pick = candidates[candidates.count / 3 + rng.nextInt(below: max(1, candidates.count / 3))]
             creators[pick].isViral = true
@@ -270,8 +280,15 @@ struct CreatorPlanner {
     /// Posts inside the window at the creator's posting rate (a Poisson process), until departure.
     func posts(for creator: CreatorPlan, numbering: inout Int) -> [PostPlan] {
         var rng = streams.stream("creators.posts", creator.index)
-        let rate = rng.uniform(parameters.postingRates[creator.postingClass].lowerBound,
+        var rate = rng.uniform(parameters.postingRates[creator.postingClass].lowerBound,
                                parameters.postingRates[creator.postingClass].upperBound)
+        // A departing creator posts often enough that its posts over the whole window still
+        // put it in its class (the measure divides by every window month, even after it left).
+        if let departure = creator.departure {
+            let monthsPresent = Double(departure.seconds - parameters.windowStartMoment.seconds) / Double(tenureMonthSeconds)
+            let windowMonths = Double(parameters.windowMonths.count)
+            rate = max(rate, 1.25 * windowMonths / max(monthsPresent, 1))
+        }
         let from = max(creator.createdAt.seconds + 3_600, parameters.windowStartMoment.seconds)
         let until = min(creator.departure?.seconds ?? parameters.asOf.seconds, parameters.asOf.seconds)
         guard until > from else { return [] }
