@@ -32,7 +32,8 @@ public struct CreatorParameters: Sendable {
     /// posting class, used to find how many of a creator's past arrivals are still active.
     public var nominalHazard: [Double] = [0.24, 0.11, 0.057, 0.034]
     public var levelHazardFactor: [Double] = [0.85, 1.0, 1.35]
-    /// Monthly growth of arrivals (mean, standard deviation) by intended size tier: top, established, emerging.
+    /// Monthly growth of arrivals (mean, spread) by intended size tier: top, established, emerging;
+    /// the spread scales stratified normal scores along size order.
     public var growthMean: [Double] = [0.012, 0.048, 0.0]
     public var growthSpread: [Double] = [0.002, 0.015, 0.04]
     /// Months for a new creator's arrivals to reach their level (exponential ramp).
@@ -92,13 +93,9 @@ public struct CreatorParameters: Sendable {
 
     // MARK: Posting
 
-    /// Posting classes by share of creators among the larger and the smaller half, and rates (posts a month).
+    /// Posting rates (posts a month) by class: high (>= 4), mid (1-4), low (< 1), with gaps at the
+    /// class boundaries so that a creator's measured class is its intended one.
     public var postingRates: [ClosedRange<Double>] = [4.2...5.2, 1.3...2.4, 0.05...0.4]
-
-    // MARK: Patrons
-
-    /// Share of window pledges that come from a new patron (the rest from existing ones).
-    public var newPatronShare = 0.58
 
     // MARK: Anomalies
 
