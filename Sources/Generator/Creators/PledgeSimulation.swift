@@ -224,24 +224,29 @@ struct PledgeSimulator {
                 for attempt in attempts {
                     if let exit, attempt.moment > exit { continue }
                     pending.append(PendingRow(moment: attempt.moment, type: 0, status: attempt.status, gross: attempt.gross,
-                                              failure: attempt.failure))
+                                              failure: attempt.failure, refundOf: nil))
                     if attempt.status == 1 {
                         if rng.bernoulli(parameters.refundRate) {
                             let moment = attempt.moment.adding(seconds: Int64(rng.uniform(1, 20) * 86_400))
-                            if moment <= asOf { pending.append(PendingRow(moment: moment, type: 1, status: 3, gross: attempt.gross, failure: -1)) }
+                            if moment <= asOf {
+                                pending.append(PendingRow(moment: moment, type: 1, status: 3, gross: attempt.gross, failure: -1,
+                                                          refundOf: attempt.moment))
+                            }
                         } else if rng.bernoulli(parameters.chargebackRate) {
                             let moment = attempt.moment.adding(seconds: Int64(rng.uniform(10, 60) * 86_400))
-                            if moment <= asOf { pending.append(PendingRow(moment: moment, type: 2, status: 3, gross: attempt.gross, failure: -1)) }
+                            if moment <= asOf {
+                                pending.append(PendingRow(moment: moment, type: 2, status: 3, gross: attempt.gross, failure: -1,
+                                                          refundOf: attempt.moment))
+                            }
                         }
                     }
                 }
-                // Retries scheduled after the pledge ended never happen; refunds still do.
-                if let exit { pending.removeAll { $0.type == 0 && $0.moment > exit } }
+                if let exit { Self.dropPayments(after: exit, from: &pending) }
                 flush(&pending, before: segmentEnd, sink: &sink)
             }
 
             if let exit, let reason {
-                pending.removeAll { $0.type == 0 && $0.moment > exit }
+                Self.dropPayments(after: exit, from: &pending)
                 flush(&pending, before: asOf.adding(seconds: 1), sink: &sink)
                 let finalRank = tierChangeAt.map { $0 < exit } ?? false ? newRank : rank
                 return PledgeOutcome(start: start, end: exit, reason: reason, pausedAt: pausedAt.flatMap { $0 < exit ? $0 : nil },
@@ -264,6 +269,16 @@ struct PledgeSimulator {
         var status: Int
         var gross: Int
         var failure: Int
+        /// For a refund or chargeback, the moment of the payment it returns.
+        var refundOf: Timestamp?
+    }
+
+    /// Payments (retries) scheduled after the pledge ended never happen, and neither do the
+    /// refunds of those payments; refunds of earlier payments still do.
+    static func dropPayments(after exit: Timestamp, from pending: inout [PendingRow]) {
+        pending.removeAll { row in
+            row.type == 0 ? row.moment > exit : (row.refundOf.map { $0 > exit } ?? false)
+        }
     }
 
     /// Emits the pending rows dated before `moment`, oldest first (ties keep their order).

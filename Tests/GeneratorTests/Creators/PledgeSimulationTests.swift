@@ -26,7 +26,7 @@ struct PledgeSimulationTests {
     /// A sample of seeds across creators and start dates, before and inside the window.
     static func seeds() -> [(PledgeSeed, CreatorPlan)] {
         var rng = Xoshiro256StarStar(seed: 5)
-        return (0..<3_000).map { ordinal in
+        return (0..<20_000).map { ordinal in
             let creator = creators[rng.nextInt(below: creators.count)]
             let from = max(creator.createdAt.seconds, Timestamp(CivilDate(year: 2021, month: 1, day: 1)).seconds)
             let start = Timestamp(seconds: from + Int64(rng.nextUnit() * Double(parameters.asOf.seconds - from)))
@@ -70,7 +70,15 @@ struct PledgeSimulationTests {
             }
             let stop = outcome.end ?? asOf.adding(seconds: 1)
             var previous = Timestamp(seconds: 0)
+            var refundable: [Int] = []
             for row in sink.transactions {
+                // A refund or chargeback returns an earlier succeeded payment of the same amount.
+                if row.type == 0 && row.status == 1 { refundable.append(row.gross) }
+                if row.type != 0 {
+                    let match = refundable.firstIndex(of: row.gross)
+                    #expect(match != nil, "a refund without a payment before it")
+                    if let match { refundable.remove(at: match) }
+                }
                 #expect(row.moment >= window && row.moment <= asOf)
                 #expect(row.moment >= previous)
                 previous = row.moment
@@ -123,5 +131,24 @@ struct PledgeSimulationTests {
         #expect(platformFeeCents(1_000, basisPoints: 500) == 50)
         #expect(platformFeeCents(250, basisPoints: 500) == 13)  // 12.5 -> 13
         #expect(platformFeeCents(1_250, basisPoints: 1_200) == 150)
+    }
+}
+
+@Suite("pending rows at a pledge's end")
+struct PendingRowTests {
+    @Test("a retry after the end is dropped with its refund; the refund of an earlier payment stays")
+    func dropsRetriesAndTheirRefunds() {
+        let day = Timestamp(CivilDate(year: 2024, month: 3, day: 1))
+        let exit = day.adding(seconds: 86_400)
+        var pending = [
+            PledgeSimulator.PendingRow(moment: day, type: 0, status: 1, gross: 500, failure: -1, refundOf: nil),
+            PledgeSimulator.PendingRow(moment: day.adding(seconds: 5 * 86_400), type: 1, status: 3, gross: 500, failure: -1, refundOf: day),
+            PledgeSimulator.PendingRow(moment: exit.adding(seconds: 3_600), type: 0, status: 1, gross: 500, failure: -1, refundOf: nil),
+            PledgeSimulator.PendingRow(moment: exit.adding(seconds: 9 * 86_400), type: 2, status: 3, gross: 500, failure: -1,
+                                       refundOf: exit.adding(seconds: 3_600)),
+        ]
+        PledgeSimulator.dropPayments(after: exit, from: &pending)
+        #expect(pending.map(\.type) == [0, 1])
+        #expect(pending.map(\.moment) == [day, day.adding(seconds: 5 * 86_400)])
     }
 }
