@@ -15,9 +15,11 @@ let package = Package(
         .executable(name: "synthaudit", targets: ["synthaudit"]),
         .library(name: "Generator", targets: ["Generator"]),
         .library(name: "TableIO", targets: ["TableIO"]),
+        .library(name: "Auditor", targets: ["Auditor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries, wrapped as system libraries.
@@ -44,10 +46,18 @@ let package = Package(
             swiftSettings: hotLoopSettings
         ),
 
+        // The auditor: metrics, bands, reports.
+        .target(
+            name: "Auditor",
+            dependencies: ["TableIO", .product(name: "Yams", package: "Yams")],
+            swiftSettings: hotLoopSettings
+        ),
+
         // Thin command-line front end.
         .executableTarget(
             name: "synthaudit",
             dependencies: [
+                "Auditor",
                 "Generator",
                 "TableIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -56,6 +66,7 @@ let package = Package(
 
         .testTarget(name: "TableIOTests", dependencies: ["TableIO"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "TableIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "AuditorTests", dependencies: ["Auditor", "TableIO"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TableIO"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+@Suite("bands check (end to end)")
+struct BandsCheckTests {
+    @Test("the shipped bands files are valid (exit 0)", arguments: ["saas", "creators"])
+    func shipped(profile: String) throws {
+        let outcome = try BinaryRunner.run(["bands", "check", BinaryRunner.packageRoot.appendingPathComponent("bands/\(profile).yaml").path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("bands for profile '\(profile)', valid"))
+    }
+
+    @Test("problems are listed as FILE:LINE: message with exit 65; a missing file is exit 66")
+    func problems() throws {
+        let directory = try BinaryRunner.scratch()
+        try Data("profile: saas\nbands:\n  - id: x\n    metric: mrr.month99\n    target: [2, 1]\n    source: s\n".utf8)
+            .write(to: directory.appendingPathComponent("bad.yaml"))
+        let bad = try BinaryRunner.run(["bands", "check", "bad.yaml"], in: directory)
+        #expect(bad.status == 65)
+        #expect(bad.stderr == """
+            bad.yaml:4: unknown metric 'mrr.month99' for profile 'saas'
+            bad.yaml:5: inverted band: target lower bound 2 is above its upper bound 1
+            synthaudit: 2 problems in 'bad.yaml'
+
+            """)
+        let missing = try BinaryRunner.run(["bands", "check", "nope.yaml"], in: directory)
+        #expect(missing.status == 66)
+        #expect(missing.stderr == "synthaudit: no such bands file 'nope.yaml'\n")
+        let usage = try BinaryRunner.run(["bands", "check"], in: directory)
+        #expect(usage.status == 64)
+    }
+}
