@@ -7,7 +7,7 @@ struct SynthAudit: ParsableCommand {
         commandName: "synthaudit",
         abstract: "Generate synthetic subscription datasets with known ground truth, and audit any such dataset.",
         version: synthauditVersion,
-        subcommands: [Generate.self, Bands.self]
+        subcommands: [Generate.self, AuditCommand.self, Bands.self]
     )
 }
 

@@ -1,0 +1,93 @@
+import Foundation
+import TableIO
+
+/// Why an audit cannot start.
+public enum AuditError: ReportableError, Equatable {
+    case missingInput(String)
+    case unknownProfile(String)
+    case undetectedProfile(String)
+    case unsupported(String)
+    case profileMismatch(bands: String, input: String)
+
+    public var description: String {
+        switch self {
+        case .missingInput(let path): return "no such input '\(path)'"
+        case .unknownProfile(let name): return "unknown profile '\(name)' (expected saas or creators)"
+        case .undetectedProfile(let path):
+            return "cannot tell which profile '\(path)' is: expected the tables day06_customers, day06_subscriptions and day06_mrr_movements (saas) or creators.csv, pledges.csv, ... (creators); name one with --profile"
+        case .unsupported(let what): return what
+        case .profileMismatch(let bands, let input):
+            return "the bands are for profile '\(bands)' but the input is audited as '\(input)'"
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .missingInput: return .noInput
+        case .undetectedProfile: return .dataError
+        case .unknownProfile, .unsupported, .profileMismatch: return .usage
+        }
+    }
+}
+
+/// One audit: load the input, measure, check the bands, assemble the report.
+public struct Audit {
+    public var inputs: [String]
+    public var profile: String?
+    public var bandsPath: String?
+
+    public init(inputs: [String], profile: String?, bandsPath: String?) {
+        self.inputs = inputs
+        self.profile = profile
+        self.bandsPath = bandsPath
+    }
+
+    public func run() throws -> AuditReport {
+        guard let input = inputs.first else { throw AuditError.missingInput("") }
+        var isDirectory: ObjCBool = false
+        for path in inputs where !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            throw AuditError.missingInput(path)
+        }
+        if let profile, !MetricCatalog.profiles.contains(profile) { throw AuditError.unknownProfile(profile) }
+        _ = FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory)
+        let isCSV = isDirectory.boolValue || input.hasSuffix(".csv")
+        if isCSV || profile == "creators" {
+            throw AuditError.unsupported("this version audits SQLite databases of the saas profile; the CSV (creators) audit is not built yet")
+        }
+        guard inputs.count == 1 else {
+            throw AuditError.unsupported("a SQLite audit takes one database file, not \(inputs.count) inputs")
+        }
+
+        let db = try SQLiteConnection(path: input, mode: .readOnly)
+        let tables = try db.tableNames()
+        let detected = tables.contains(SaaSMeasures.customers) || tables.contains(SaaSMeasures.subscriptions) ? "saas" : nil
+        guard let chosen = profile ?? detected else { throw AuditError.undetectedProfile(input) }
+
+        let bands = try loadBands(profile: chosen)
+        var measurements = Measurements()
+        try SaaSMeasures(db: db, path: input).measure(into: &measurements)
+        try SaaSIntegrity(db: db, asOf: measurements.asOf).run(into: &measurements)
+        var inputsInfo: [AuditInput] = []
+        let digest = try SHA256.hexDigest(ofFile: input)
+        for table in tables {
+            let rows = Int(try db.scalar("SELECT COUNT(*) FROM \"\(table)\"").integer ?? 0)
+            inputsInfo.append(AuditInput(name: "\((input as NSString).lastPathComponent):\(table)", kind: "sqlite table",
+                                         rows: rows, sha256: digest))
+        }
+        return AuditReport(profile: chosen, inputs: inputsInfo, bandsPath: bands?.path,
+                           measurements: measurements, checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements))
+    }
+
+    /// The bands file given, or the profile's built-in bands.
+    private func loadBands(profile: String) throws -> BandsFile? {
+        if let bandsPath {
+            let file = try BandsLoader.load(path: bandsPath)
+            guard file.profile == profile else { throw AuditError.profileMismatch(bands: file.profile, input: profile) }
+            return file
+        }
+        guard let builtIn = BuiltInBands.text(for: profile) else { return nil }
+        let (file, diagnostics) = BandsParser.parse(builtIn.yaml, path: builtIn.path)
+        guard let file else { throw BandsError.invalid(diagnostics) }
+        return file
+    }
+}

@@ -1,0 +1,70 @@
+/// One measured metric: a number or a label, its sample size, its 95% interval where one
+/// applies, and for series metrics the series.
+public struct Measurement: Sendable, Equatable {
+    public var value: Double?
+    public var label: String?
+    public var n: Int
+    public var interval: ClosedRange<Double>?
+    public var series: [SeriesPoint]?
+
+    public init(value: Double?, n: Int, interval: ClosedRange<Double>? = nil) {
+        self.value = value
+        self.n = n
+        self.interval = interval
+    }
+
+    public init(label: String, n: Int) {
+        self.label = label
+        self.n = n
+    }
+
+    public init(series: [SeriesPoint]) {
+        self.series = series
+        self.n = series.count
+    }
+
+    /// A share `successes / n` with its Wilson interval; no value when n is 0.
+    public static func share(_ successes: Int, of n: Int) -> Measurement {
+        guard n > 0 else { return Measurement(value: nil, n: 0) }
+        return Measurement(value: Double(successes) / Double(n), n: n, interval: Wilson.interval(successes: successes, n: n))
+    }
+}
+
+/// One point of a series metric, keyed by period ("2023-01").
+public struct SeriesPoint: Sendable, Equatable {
+    public var key: String
+    public var value: Double
+
+    public init(key: String, value: Double) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// The result of one data test (dbt style): how many rows fail it and a few of their keys.
+public struct IntegrityFinding: Sendable, Equatable {
+    public var test: String
+    public var table: String
+    public var column: String?
+    public var failures: Int
+    /// Up to five keys of failing rows, sorted.
+    public var sampleKeys: [String]
+    /// Rows the test looked at.
+    public var checked: Int
+}
+
+/// A measure that could not be computed, and why (a missing table or column).
+public struct SkippedMeasure: Sendable, Equatable {
+    public var measure: String
+    public var reason: String
+}
+
+/// Everything measured on one dataset.
+public struct Measurements: Sendable {
+    public var metrics: [String: Measurement] = [:]
+    public var integrity: [IntegrityFinding] = []
+    public var skipped: [SkippedMeasure] = []
+    public var asOf: String?
+
+    public init() {}
+}

@@ -1,0 +1,88 @@
+import TableIO
+
+/// One input of an audit: a file or a table, its rows and the file's digest.
+public struct AuditInput: Sendable, Equatable {
+    public var name: String
+    public var kind: String
+    public var rows: Int
+    public var sha256: String
+}
+
+/// Everything an audit found, ready to be written as `report.json` and `report.md`.
+public struct AuditReport: Sendable {
+    public var profile: String
+    public var inputs: [AuditInput]
+    public var bandsPath: String?
+    public var measurements: Measurements
+    public var checks: [CheckResult]
+
+    public func count(_ status: CheckStatus) -> Int { checks.filter { $0.status == status }.count }
+    public var integrityFailures: Int { measurements.integrity.filter { $0.failures > 0 }.count }
+
+    /// The report as JSON (SPEC section 7): sorted keys, fixed number formatting, no clock.
+    public var json: JSONValue {
+        var metrics: [String: JSONValue] = [:]
+        for (id, measurement) in measurements.metrics {
+            var entry: [String: JSONValue] = ["n": .integer(measurement.n)]
+            if let series = measurement.series {
+                entry["series"] = .array(series.map { .object(["key": .string($0.key), "value": .number($0.value, digits: 9)]) })
+            }
+            if let value = measurement.value { entry["value"] = .number(value, digits: 9) }
+            if let label = measurement.label { entry["value"] = .string(label) }
+            if let interval = measurement.interval {
+                entry["ci"] = .array([.number(interval.lowerBound, digits: 9), .number(interval.upperBound, digits: 9)])
+            }
+            metrics[id] = .object(entry)
+        }
+        let checkEntries: [JSONValue] = checks.map { check in
+            var entry: [String: JSONValue] = [
+                "id": .string(check.band.id), "metric": .string(check.band.metric), "status": .string(check.status.rawValue),
+                "n": .integer(check.n), "band": Self.json(check.band.target),
+                "tolerance": check.band.tolerance.map(Self.json) ?? .null,
+                "value": check.label.map { .string($0) } ?? check.value.map { .number($0, digits: 9) } ?? .null,
+                "note": .string(check.band.note ?? ""), "severity": .string(check.band.severity.rawValue),
+            ]
+            if let reason = check.reason { entry["reason"] = .string(reason) }
+            return .object(entry)
+        }
+        let integrity: [JSONValue] = measurements.integrity.map { finding in
+            .object([
+                "test": .string(finding.test), "table": .string(finding.table),
+                "column": finding.column.map { .string($0) } ?? .null, "failures": .integer(finding.failures),
+                "checked": .integer(finding.checked), "sample_keys": .array(finding.sampleKeys.map { .string($0) }),
+            ])
+        }
+        let conflicts: [JSONValue] = checks.filter { $0.band.severity == .warn }.map { check in
+            .object(["band": .string(check.band.id), "kind": .string("declared"), "note": .string(check.band.note ?? "")])
+        }
+        var summary: [String: JSONValue] = [:]
+        for status in CheckStatus.allCases { summary[status.rawValue] = .integer(count(status)) }
+        summary["integrity_failures"] = .integer(integrityFailures)
+        summary["integrity_tests"] = .integer(measurements.integrity.count)
+        return .object([
+            "tool": .object(["name": .string("synthaudit"), "version": .string(synthauditVersion)]),
+            "profile": .string(profile),
+            "bands": bandsPath.map { .string($0) } ?? .null,
+            "inputs": .array(inputs.map { input in
+                .object(["name": .string(input.name), "kind": .string(input.kind), "rows": .integer(input.rows),
+                         "sha256": .string(input.sha256)])
+            }),
+            "as_of": measurements.asOf.map { .string($0) } ?? .null,
+            "metrics": .object(metrics),
+            "checks": .array(checkEntries),
+            "integrity": .array(integrity),
+            "anomalies": .object(["injected": .array([]), "found": .array([])]),
+            "skipped": .array(measurements.skipped.map { .object(["measure": .string($0.measure), "reason": .string($0.reason)]) }),
+            "summary": .object(summary),
+            "conflicts": .array(conflicts),
+        ])
+    }
+
+    static func json(_ target: Band.Target) -> JSONValue {
+        switch target {
+        case .label(let text): return .string(text)
+        case .range(let lower, let upper):
+            return .array([lower.isFinite ? .number(lower, digits: 9) : .null, upper.isFinite ? .number(upper, digits: 9) : .null])
+        }
+    }
+}

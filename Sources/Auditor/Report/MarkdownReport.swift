@@ -1,0 +1,90 @@
+import TableIO
+
+/// `report.md`: the summary table first, then one section per area; every metric links to its
+/// definition in `Documentation/metrics.md`.
+public enum MarkdownReport {
+    /// Where the metric definitions live, relative to a report in `reports/NAME/` or `golden/NAME/`.
+    static let definitions = "../../Documentation/metrics.md"
+
+    public static func render(_ report: AuditReport) -> String {
+        var lines: [String] = []
+        lines.append("# Audit report: \(report.profile)")
+        lines.append("")
+        lines.append("synthaudit \(synthauditVersion); as of \(report.measurements.asOf ?? "unknown"); bands: \(report.bandsPath ?? "none")")
+        lines.append("")
+        lines.append("| checks | pass | warn | fail | inconclusive | integrity tests failing |")
+        lines.append("|---|---|---|---|---|---|")
+        lines.append("| \(report.checks.count) | \(report.count(.pass)) | \(report.count(.warn)) | \(report.count(.fail)) | \(report.count(.inconclusive)) | \(report.integrityFailures) of \(report.measurements.integrity.count) |")
+        lines.append("")
+        lines.append("## Inputs")
+        lines.append("")
+        lines.append("| input | kind | rows | sha256 |")
+        lines.append("|---|---|---|---|")
+        for input in report.inputs {
+            lines.append("| \(input.name) | \(input.kind) | \(Format.grouped(input.rows)) | `\(input.sha256.prefix(16))…` |")
+        }
+        lines.append("")
+        lines.append("## Checks")
+        lines.append("")
+        lines.append("| metric | value | 95% interval | n | band | status |")
+        lines.append("|---|---|---|---|---|---|")
+        for check in report.checks {
+            let value = check.label ?? check.value.map(format) ?? "—"
+            let interval = check.interval.map { "\(format($0.lowerBound)) – \(format($0.upperBound))" } ?? ""
+            var status = check.status.rawValue
+            if let reason = check.reason { status += " (\(reason))" }
+            lines.append("| [\(check.band.metric)](\(definitions)#\(anchor(check.band.metric))) | \(value) | \(interval) | \(Format.grouped(check.n)) | \(check.band.target) | \(status) |")
+        }
+        let notes = report.checks.filter { $0.band.note != nil && $0.band.severity == .warn }
+        if !notes.isEmpty {
+            lines.append("")
+            lines.append("## Conflicts between the request's targets")
+            lines.append("")
+            for check in notes {
+                lines.append("- `\(check.band.id)` (warn only): \(check.band.note ?? "")")
+            }
+        }
+        lines.append("")
+        lines.append("## Integrity")
+        lines.append("")
+        let failing = report.measurements.integrity.filter { $0.failures > 0 }
+        if failing.isEmpty {
+            lines.append("All \(report.measurements.integrity.count) data tests pass.")
+        } else {
+            lines.append("| test | table | column | failures | of | sample keys |")
+            lines.append("|---|---|---|---|---|---|")
+            for finding in failing {
+                lines.append("| \(finding.test) | \(finding.table) | \(finding.column ?? "") | \(Format.grouped(finding.failures)) | \(Format.grouped(finding.checked)) | \(finding.sampleKeys.map { "`\($0)`" }.joined(separator: ", ")) |")
+            }
+            lines.append("")
+            lines.append("\(report.measurements.integrity.count - failing.count) other data tests pass.")
+        }
+        let series = report.measurements.metrics.filter { $0.value.series != nil }.sorted { $0.key < $1.key }
+        for (id, measurement) in series {
+            lines.append("")
+            lines.append("## Series: [\(id)](\(definitions)#\(anchor(id)))")
+            lines.append("")
+            lines.append("| period | value |")
+            lines.append("|---|---|")
+            for point in measurement.series ?? [] { lines.append("| \(point.key) | \(format(point.value)) |") }
+        }
+        if !report.measurements.skipped.isEmpty {
+            lines.append("")
+            lines.append("## Skipped")
+            lines.append("")
+            for skipped in report.measurements.skipped { lines.append("- \(skipped.measure): \(skipped.reason)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Four significant decimals for small numbers, two for large ones, no locale.
+    static func format(_ value: Double) -> String {
+        if value == value.rounded() && abs(value) < 1e12 { return Format.grouped(Int(value)) }
+        return abs(value) >= 1_000 ? Format.fixed(value, 2) : Format.fixed(value, 4)
+    }
+
+    /// The Markdown anchor of a metric id in the definitions document.
+    static func anchor(_ id: String) -> String {
+        String(id.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import TableIO
+
+/// The descriptive metrics of the SaaS profile (SPEC section 7), computed with SQL on the
+/// database exactly as SPEC section 2 defines them, so that anyone can recompute them.
+///
+/// Tables: `day06_customers`, `day06_subscriptions`, `day06_mrr_movements`. A missing table
+/// skips the measures that need it. The window is the months of `day06_mrr_movements` (or of the
+/// subscriptions when it is missing); the as-of date is the end of its last month.
+struct SaaSMeasures {
+    let db: SQLiteConnection
+    let path: String
+
+    static let customers = "day06_customers"
+    static let subscriptions = "day06_subscriptions"
+    static let movements = "day06_mrr_movements"
+
+    /// A customer's churn date: none while a subscription is open, else its last end date.
+    static let customerLife = """
+        SELECT c.customer_id, c.signup_date, c.plan_tier, c.status,
+               date(c.signup_date, 'start of month') AS cohort,
+               CASE WHEN EXISTS (SELECT 1 FROM day06_subscriptions s WHERE s.customer_id = c.customer_id AND s.end_date IS NULL)
+                    THEN NULL
+                    ELSE (SELECT MAX(s.end_date) FROM day06_subscriptions s WHERE s.customer_id = c.customer_id) END AS churn_date
+        FROM day06_customers c
+        WHERE EXISTS (SELECT 1 FROM day06_subscriptions s WHERE s.customer_id = c.customer_id)
+        """
+
+    /// Consecutive subscriptions of a customer (ordered by start date, then id), with the tier
+    /// change between them: positive for an upgrade, negative for a downgrade. Consecutive, not
+    /// contiguous: a gap between two subscriptions still makes the second a change of tier.
+    static let tierSteps = """
+        SELECT customer_id, position, rank - previous_rank AS change FROM (
+            SELECT s.customer_id,
+                   ROW_NUMBER() OVER (PARTITION BY s.customer_id ORDER BY s.start_date, s.subscription_id) AS position,
+                   \(rank("s")) AS rank,
+                   LAG(\(rank("s"))) OVER (PARTITION BY s.customer_id ORDER BY s.start_date, s.subscription_id) AS previous_rank
+            FROM day06_subscriptions s)
+        WHERE previous_rank IS NOT NULL
+        """
+
+    /// Tier order for upgrades and downgrades.
+    static func rank(_ alias: String) -> String {
+        "(CASE \(alias).plan_tier WHEN 'Starter' THEN 1 WHEN 'Pro' THEN 2 WHEN 'Enterprise' THEN 3 END)"
+    }
+
+    func measure(into result: inout Measurements) throws {
+        let tables = Set(try db.tableNames())
+        let hasCustomers = tables.contains(Self.customers)
+        let hasSubscriptions = tables.contains(Self.subscriptions)
+        let hasMovements = tables.contains(Self.movements)
+        for (table, present) in [(Self.customers, hasCustomers), (Self.subscriptions, hasSubscriptions), (Self.movements, hasMovements)]
+        where !present {
+            result.skipped.append(SkippedMeasure(measure: "every measure reading \(table)", reason: "table \(table) is missing"))
+        }
+        if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int {
+            result.metrics["database.size_bytes"] = Measurement(value: Double(size), n: 1)
+        }
+        if hasCustomers {
+            result.metrics["customers.count"] = Measurement(value: try number("SELECT COUNT(*) FROM day06_customers"), n: 1)
+        }
+        guard hasCustomers && hasSubscriptions else { return }
+
+        // The window: the months of the movements table, else of the subscriptions.
+        let bounds = try db.query(hasMovements
+            ? "SELECT MIN(month), MAX(month) FROM day06_mrr_movements"
+            : "SELECT date(MIN(start_date), 'start of month'), date(MAX(COALESCE(end_date, start_date)), 'start of month') FROM day06_subscriptions")
+        guard let first = bounds.first?[0].text, let last = bounds.first?[1].text,
+              let firstMonth = CivilDate(String(first.prefix(10)))?.yearMonth,
+              let lastMonth = CivilDate(String(last.prefix(10)))?.yearMonth else {
+            result.skipped.append(SkippedMeasure(measure: "window measures", reason: "no months to measure"))
+            return
+        }
+        let months = Array(firstMonth...lastMonth)
+        result.asOf = lastMonth.lastDay.description
+
+        try firstTiers(into: &result)
+        try retention(lastMonth: lastMonth, into: &result)
+        try churn(months: months, into: &result)
+        try lifecycle(into: &result)
+        try mrr(months: months, hasMovements: hasMovements, into: &result)
+        try edgeCases(firstDay: firstMonth.firstDay, asOf: lastMonth.lastDay, into: &result)
+    }
+
+    private func number(_ sql: String, _ values: [SQLiteValue] = []) throws -> Double {
+        try db.scalar(sql, values).double ?? 0
+    }
+
+    private func count(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int {
+        Int(try db.scalar(sql, values).integer ?? 0)
+    }
+
+    /// Each customer's first subscription (earliest start, then id).
+    static let firstSubscriptions = """
+        SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.customer_id ORDER BY s.start_date, s.subscription_id) AS position
+                       FROM day06_subscriptions s) WHERE position = 1
+        """
+
+    private func firstTiers(into result: inout Measurements) throws {
+        let total = try count("SELECT COUNT(*) FROM (\(Self.firstSubscriptions))")
+        for (tier, id) in [("Starter", "starter"), ("Pro", "pro"), ("Enterprise", "enterprise")] {
+            let matching = try count("SELECT COUNT(*) FROM (\(Self.firstSubscriptions)) WHERE plan_tier = ?1", [.text(tier)])
+            result.metrics["tiers.first.\(id)_share"] = .share(matching, of: total)
+        }
+        let outside = try count("""
+            SELECT COUNT(*) FROM (\(Self.firstSubscriptions)) WHERE NOT (
+                (plan_tier = 'Starter' AND mrr BETWEEN 29 AND 99) OR (plan_tier = 'Pro' AND mrr BETWEEN 199 AND 499)
+                OR (plan_tier = 'Enterprise' AND mrr BETWEEN 999 AND 2999))
+            """)
+        result.metrics["prices.first.out_of_range"] = Measurement(value: Double(outside), n: total)
+    }
+
+    /// Pooled retention at k (SPEC section 2): active at the end of calendar month cohort + k,
+    /// pooled over the cohorts with cohort + k inside the window.
+    private func retention(lastMonth: YearMonth, into result: inout Measurements) throws {
+        for k in [1, 3, 6, 12, 23] {
+            let row = try db.query("""
+                WITH life AS (\(Self.customerLife))
+                SELECT SUM(churn_date IS NULL OR churn_date > date(cohort, '+' || (?1 + 1) || ' months', '-1 day')), COUNT(*)
+                FROM life WHERE date(cohort, '+' || (?1 + 1) || ' months', '-1 day') <= ?2
+                """, [.integer(Int64(k)), .text(lastMonth.lastDay.description)])[0]
+            result.metrics["retention.pooled.k\(k)"] = .share(Int(row[0].integer ?? 0), of: Int(row[1].integer ?? 0))
+        }
+    }
+
+    /// Logo churn of months 2 ... n: customers whose life ended in m over customers active at
+    /// the end of m - 1.
+    private func churn(months: [YearMonth], into result: inout Measurements) throws {
+        var points: [SeriesPoint] = []
+        var churned = 0
+        var exposed = 0
+        for month in months.dropFirst() {
+            let previousEnd = month.adding(months: -1).lastDay.description
+            let row = try db.query("""
+                WITH life AS (\(Self.customerLife))
+                SELECT SUM(churn_date > ?1 AND churn_date <= ?2), COUNT(*)
+                FROM life WHERE signup_date <= ?1 AND (churn_date IS NULL OR churn_date > ?1)
+                """, [.text(previousEnd), .text(month.lastDay.description)])[0]
+            let ended = Int(row[0].integer ?? 0)
+            let base = Int(row[1].integer ?? 0)
+            if base > 0 { points.append(SeriesPoint(key: month.description, value: Double(ended) / Double(base))) }
+            churned += ended
+            exposed += base
+        }
+        result.metrics["churn.monthly"] = Measurement(series: points)
+        if !points.isEmpty {
+            let mean = points.map(\.value).reduce(0, +) / Double(points.count)
+            result.metrics["churn.monthly.mean"] = Measurement(value: mean, n: exposed)
+        }
+    }
+
+    private func lifecycle(into result: inout Measurements) throws {
+        let row = try db.query("""
+            WITH steps AS (\(Self.tierSteps)),
+            per_customer AS (
+                SELECT c.customer_id,
+                       (SELECT COUNT(*) FROM steps WHERE steps.customer_id = c.customer_id AND change > 0) AS ups,
+                       (SELECT COUNT(*) FROM steps WHERE steps.customer_id = c.customer_id AND change < 0) AS downs,
+                       (SELECT COUNT(*) FROM day06_subscriptions s WHERE s.customer_id = c.customer_id) AS subs
+                FROM day06_customers c
+            )
+            SELECT SUM(ups > 0), SUM(downs > 0), SUM(ups + downs = 0), SUM(subs = 1), SUM(subs >= 2), COUNT(*) FROM per_customer
+            """)[0].map { Int($0.integer ?? 0) }
+        let total = row[5]
+        result.metrics["lifecycle.upgraded_share"] = .share(row[0], of: total)
+        result.metrics["lifecycle.downgraded_share"] = .share(row[1], of: total)
+        result.metrics["lifecycle.unchanged_share"] = .share(row[2], of: total)
+        result.metrics["lifecycle.single_sub_share"] = .share(row[3], of: total)
+        result.metrics["lifecycle.multi_sub_share"] = .share(row[4], of: total)
+    }
+
+    /// MRR at each month end from the subscriptions, its linear fit, and the movements' balance.
+    private func mrr(months: [YearMonth], hasMovements: Bool, into result: inout Measurements) throws {
+        func level(atEndOf day: CivilDate) throws -> Double {
+            try number("SELECT COALESCE(SUM(mrr), 0) FROM day06_subscriptions WHERE start_date <= ?1 AND (end_date IS NULL OR end_date > ?1)",
+                       [.text(day.description)])
+        }
+        var levels: [Double] = []
+        for month in months { levels.append(try level(atEndOf: month.lastDay)) }
+        let subscriptionCount = try count("SELECT COUNT(*) FROM day06_subscriptions")
+        result.metrics["mrr.series"] = Measurement(series: zip(months, levels).map { SeriesPoint(key: $0.description, value: $1) })
+        if let first = levels.first, let last = levels.last {
+            result.metrics["mrr.month1"] = Measurement(value: first, n: subscriptionCount)
+            result.metrics["mrr.month\(levels.count)"] = Measurement(value: last, n: subscriptionCount)
+        }
+        if levels.count >= 3 {
+            result.metrics["mrr.linear_r2"] = Measurement(value: LinearFit(levels).rSquared, n: levels.count)
+        }
+        guard hasMovements else { return }
+        let nets = try db.query("SELECT month, net_mrr FROM day06_mrr_movements ORDER BY month")
+        var previous = try level(atEndOf: months[0].firstDay.adding(days: -1))
+        var worst = 0.0
+        for (index, row) in nets.enumerated() where index < levels.count {
+            worst = max(worst, abs(levels[index] - previous - (row[1].double ?? 0)))
+            previous = levels[index]
+        }
+        result.metrics["movements.max_abs_error"] = Measurement(value: (worst * 100).rounded() / 100, n: nets.count)
+    }
+
+    private func edgeCases(firstDay: CivilDate, asOf: CivilDate, into result: inout Measurements) throws {
+        let customers = try count("SELECT COUNT(*) FROM day06_customers")
+        // Two consecutive steps: the second step follows the first.
+        let pairs = """
+            FROM (\(Self.tierSteps)) x JOIN (\(Self.tierSteps)) y ON y.customer_id = x.customer_id AND y.position = x.position + 1
+            """
+        result.metrics["edge_cases.two_upgrades"] = Measurement(value: try number(
+            "SELECT COUNT(DISTINCT x.customer_id) \(pairs) WHERE x.change > 0 AND y.change > 0"), n: customers)
+        result.metrics["edge_cases.downgrade_after_upgrade"] = Measurement(value: try number(
+            "SELECT COUNT(DISTINCT x.customer_id) \(pairs) WHERE x.change > 0 AND y.change < 0"), n: customers)
+        result.metrics["edge_cases.churn_period1"] = Measurement(value: try number("""
+            WITH life AS (\(Self.customerLife))
+            SELECT COUNT(*) FROM life WHERE churn_date IS NOT NULL AND churn_date <= date(cohort, '+2 months', '-1 day')
+            """), n: customers)
+        result.metrics["edge_cases.active_whole_window"] = Measurement(value: try number("""
+            WITH life AS (\(Self.customerLife))
+            SELECT COUNT(*) FROM life WHERE signup_date <= ?1 AND (churn_date IS NULL OR churn_date > ?2)
+            """, [.text(firstDay.description), .text(asOf.description)]), n: customers)
+        result.metrics["edge_cases.enterprise_2000"] = Measurement(value: try number(
+            "SELECT COUNT(*) FROM day06_subscriptions WHERE plan_tier = 'Enterprise' AND mrr >= 2000"), n: try subscriptionTotal())
+    }
+
+    private func subscriptionTotal() throws -> Int {
+        try count("SELECT COUNT(*) FROM day06_subscriptions")
+    }
+}
+
+/// The least-squares line through y against 0, 1, 2, ...
+struct LinearFit {
+    let slope: Double
+    let intercept: Double
+    let rSquared: Double
+
+    init(_ values: [Double]) {
+        let n = Double(values.count)
+        let meanX = (n - 1) / 2
+        let meanY = values.reduce(0, +) / n
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (index, value) in values.enumerated() {
+            let dx = Double(index) - meanX
+            let dy = value - meanY
+            sxy += dx * dy
+            sxx += dx * dx
+            syy += dy * dy
+        }
+        slope = sxx == 0 ? 0 : sxy / sxx
+        intercept = meanY - slope * meanX
+        rSquared = syy == 0 ? 1 : sxy * sxy / (sxx * syy)
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Auditor
+import Foundation
+import TableIO
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Audit a dataset: measure it, check the bands, write Markdown and JSON reports.",
+        discussion: """
+            Exit status: 0 every check passes (warnings allowed unless --strict), 1 a check or an \
+            integrity test fails, 2 the report drifted from its golden copy, 64 usage error, 65 \
+            malformed input, 66 input missing, 74 I/O error.
+            """
+    )
+
+    @Argument(help: "A SQLite database (or, later, a folder of CSV files).")
+    var inputs: [String]
+
+    @Option(help: "saas or creators; detected from the table names when omitted.")
+    var profile: String?
+
+    @Option(help: "A bands file; the profile's built-in bands when omitted.")
+    var bands: String?
+
+    @Option(help: "Write report.md and report.json into this directory instead of printing the Markdown.")
+    var out: String?
+
+    @Option(help: "Compare report.json with the one in this directory; exit 2 on drift.")
+    var golden: String?
+
+    @Flag(help: "Rewrite the golden report in --golden's directory instead of comparing.")
+    var updateGolden = false
+
+    @Flag(help: "Treat warnings as failures.")
+    var strict = false
+
+    @Flag(help: "Replace an existing --out directory.")
+    var force = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("Name the dataset to audit.") }
+        if updateGolden && golden == nil { throw ValidationError("--update-golden needs --golden DIR.") }
+    }
+
+    func run() throws {
+        let report: AuditReport
+        do {
+            report = try Audit(inputs: inputs, profile: profile, bandsPath: bands).run()
+        } catch let error as any ReportableError {
+            throw fail(error)
+        }
+        let json = report.json.serialized()
+        let markdown = MarkdownReport.render(report)
+        do {
+            if let out {
+                try ReportWriter.write(json: json, markdown: markdown, to: out, force: force)
+            } else if !quiet {
+                print(markdown, terminator: "")
+            }
+            if let golden {
+                if updateGolden {
+                    try ReportWriter.write(json: json, markdown: markdown, to: golden, force: true)
+                    if !quiet { printError("synthaudit: golden report updated in '\(golden)'") }
+                } else {
+                    let differences = try ReportWriter.compare(json: json, goldenDirectory: golden)
+                    if !differences.isEmpty {
+                        printError("synthaudit: report drifted from '\(golden)/report.json' (\(differences.count) differences):")
+                        for difference in differences.prefix(60) { printError("  \(difference)") }
+                        if differences.count > 60 { printError("  ... and \(differences.count - 60) more") }
+                        printError("re-record with: synthaudit audit \(inputs.joined(separator: " ")) --golden \(golden) --update-golden")
+                        throw ExitCode(ExitStatus.goldenDrift.rawValue)
+                    }
+                }
+            }
+        } catch let error as any ReportableError {
+            throw fail(error)
+        }
+        let failed = report.count(.fail) > 0 || report.integrityFailures > 0 || (strict && report.count(.warn) > 0)
+        if !quiet {
+            printError("synthaudit: \(report.count(.pass)) pass, \(report.count(.warn)) warn, \(report.count(.fail)) fail, "
+                + "\(report.count(.inconclusive)) inconclusive; \(report.integrityFailures) of \(report.measurements.integrity.count) integrity tests failing")
+        }
+        if failed { throw ExitCode(ExitStatus.checkFailed.rawValue) }
+    }
+}
+
+/// Writes and compares report directories.
+enum ReportWriter {
+    static func write(json: String, markdown: String, to directory: String, force: Bool) throws {
+        let staged = try StagedOutput(target: directory, kind: .directory, force: force)
+        for (name, text) in [("report.json", json), ("report.md", markdown)] {
+            let sink = try FileSink(path: staged.temporaryPath + "/" + name)
+            try sink.write(Array(text.utf8))
+            try sink.close()
+        }
+        try staged.commit()
+    }
+
+    static func compare(json: String, goldenDirectory: String) throws -> [GoldenComparison.Difference] {
+        let path = goldenDirectory + "/report.json"
+        guard let golden = FileManager.default.contents(atPath: path) else {
+            throw AuditError.missingInput(path)
+        }
+        return try GoldenComparison.compare(golden: golden, current: Data(json.utf8))
+    }
+}
