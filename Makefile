@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)/synthaudit
 
-.PHONY: all deps build data test bench clean
+.PHONY: all deps build data golden test bench clean
 
 all: deps build data
 
@@ -12,12 +12,18 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product synthaudit
 
-# The default datasets, regenerated from scratch.
+# The default datasets, regenerated from scratch, and their reports.
 data: build
 	$(RELEASE_BIN) generate saas --force
 	$(RELEASE_BIN) generate creators --force
+	$(RELEASE_BIN) audit data/day06_saas_metrics.db --out reports/saas --force
 
-# Every test: unit tests, end-to-end tests against the release binary.
+# Rewrite the golden reports from the default datasets (review the diff before committing).
+golden: data
+	$(RELEASE_BIN) audit data/day06_saas_metrics.db --golden golden/saas --update-golden --quiet
+
+# Every test: unit tests, end-to-end tests against the release binary, and the golden-report
+# gate (the end-to-end suite regenerates the default datasets and audits them against golden/).
 test: build
 	SYNTHAUDIT_BIN=$(RELEASE_BIN) $(SWIFT) test
 

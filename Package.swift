@@ -66,7 +66,7 @@ let package = Package(
 
         .testTarget(name: "TableIOTests", dependencies: ["TableIO"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "TableIO"], exclude: ["Fixtures"]),
-        .testTarget(name: "AuditorTests", dependencies: ["Auditor", "TableIO"]),
+        .testTarget(name: "AuditorTests", dependencies: ["Auditor", "TableIO"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TableIO"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,9 @@ public enum Wilson {
         let denominator = 1 + z2 / count
         let centre = (p + z2 / (2 * count)) / denominator
         let half = z * (p * (1 - p) / count + z2 / (4 * count * count)).squareRoot() / denominator
-        return max(0, centre - half)...min(1, centre + half)
+        // The ends are exact at k = 0 and k = n (rounding would otherwise leave them a hair off).
+        let lower = successes == 0 ? 0 : max(0, centre - half)
+        let upper = successes == n ? 1 : min(1, centre + half)
+        return lower...upper
     }
 }

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import TableIO
+@testable import Auditor
+
+/// The SaaS measures on a database small enough to work out by hand.
+@Suite("SaaS audit")
+struct SaaSAuditTests {
+    /// Three customers over a three-month window (2024-01 .. 2024-03):
+    /// a: Starter 50 from 2024-01-10, upgrades to Pro 300 on 2024-02-15, still active;
+    /// b: Pro 200 from 2024-01-20, churns 2024-02-10;
+    /// c: Enterprise 1000 from 2024-02-05, still active.
+    static func database() throws -> String {
+        let path = NSTemporaryDirectory() + "audit-\(UUID().uuidString).db"
+        let db = try SQLiteConnection(path: path, mode: .create)
+        try db.execute("""
+            CREATE TABLE day06_customers (customer_id TEXT PRIMARY KEY, email TEXT, signup_date TEXT, plan_tier TEXT, mrr_current REAL, status TEXT);
+            CREATE TABLE day06_subscriptions (subscription_id TEXT PRIMARY KEY, customer_id TEXT, start_date TEXT, end_date TEXT, mrr REAL, plan_tier TEXT);
+            CREATE TABLE day06_mrr_movements (month TEXT PRIMARY KEY, new_mrr REAL, expansion_mrr REAL, contraction_mrr REAL, churn_mrr REAL, net_mrr REAL);
+            INSERT INTO day06_customers VALUES ('a', 'a@x.io', '2024-01-10', 'Pro', 300, 'active'), ('b', 'b@x.io', '2024-01-20', 'Pro', 0, 'churned'),
+                                               ('c', 'c@x.io', '2024-02-05', 'Enterprise', 1000, 'active');
+            INSERT INTO day06_subscriptions VALUES ('s1', 'a', '2024-01-10', '2024-02-15', 50, 'Starter'), ('s2', 'a', '2024-02-15', NULL, 300, 'Pro'),
+                                                   ('s3', 'b', '2024-01-20', '2024-02-10', 200, 'Pro'), ('s4', 'c', '2024-02-05', NULL, 1000, 'Enterprise');
+            INSERT INTO day06_mrr_movements VALUES ('2024-01-01', 250, 0, 0, 0, 250), ('2024-02-01', 1000, 250, 0, 200, 1050),
+                                                   ('2024-03-01', 0, 0, 0, 0, 0);
+            """)
+        return path
+    }
+
+    static func metric(_ report: AuditReport, _ id: String) -> Double? {
+        report.measurements.metrics[id]?.value
+    }
+
+    @Test("every metric, worked by hand")
+    func metrics() throws {
+        let report = try Audit(inputs: [try Self.database()], profile: nil, bandsPath: nil).run()
+        #expect(report.profile == "saas")
+        #expect(report.measurements.asOf == "2024-03-31")
+        #expect(Self.metric(report, "customers.count") == 3)
+        #expect(Self.metric(report, "tiers.first.starter_share") == 1.0 / 3)
+        #expect(Self.metric(report, "tiers.first.pro_share") == 1.0 / 3)
+        #expect(report.measurements.metrics["tiers.first.pro_share"]?.interval != nil)
+        // k = 1: January cohort (a, b) at the end of February: a active, b churned; February cohort (c) at the end of March: active.
+        #expect(Self.metric(report, "retention.pooled.k1") == 2.0 / 3)
+        #expect(report.measurements.metrics["retention.pooled.k1"]?.n == 3)
+        #expect(report.measurements.metrics["retention.pooled.k3"]?.value == nil)
+        // February: 1 of the 2 customers active at the end of January churned; March: 0 of 2.
+        #expect(report.measurements.metrics["churn.monthly"]?.series == [SeriesPoint(key: "2024-02", value: 0.5), SeriesPoint(key: "2024-03", value: 0)])
+        #expect(Self.metric(report, "churn.monthly.mean") == 0.25)
+        #expect(Self.metric(report, "lifecycle.upgraded_share") == 1.0 / 3)
+        #expect(Self.metric(report, "lifecycle.downgraded_share") == 0)
+        #expect(Self.metric(report, "lifecycle.unchanged_share") == 2.0 / 3)
+        #expect(Self.metric(report, "lifecycle.multi_sub_share") == 1.0 / 3)
+        #expect(report.measurements.metrics["mrr.series"]?.series?.map(\.value) == [250, 1300, 1300])
+        #expect(Self.metric(report, "mrr.month1") == 250)
+        #expect(Self.metric(report, "movements.max_abs_error") == 0)
+        #expect(Self.metric(report, "edge_cases.churn_period1") == 1)
+        #expect(Self.metric(report, "edge_cases.two_upgrades") == 0)
+        // The three customers are consistent: every data test passes.
+        #expect(report.integrityFailures == 0, "\(report.measurements.integrity.filter { $0.failures > 0 })")
+        #expect(report.measurements.integrity.count == 32)
+    }
+
+    @Test("damage shows up as failing data tests with sample keys")
+    func damage() throws {
+        let path = try Self.database()
+        let db = try SQLiteConnection(path: path, mode: .create)
+        try db.execute("""
+            UPDATE day06_mrr_movements SET net_mrr = 999 WHERE month = '2024-03-01';
+            INSERT INTO day06_subscriptions VALUES ('s5', 'zz', '2024-03-01', '2024-02-01', -5, 'Gold');
+            """)
+        let report = try Audit(inputs: [path], profile: "saas", bandsPath: nil).run()
+        let failing = Dictionary(grouping: report.measurements.integrity.filter { $0.failures > 0 }, by: \.test)
+        #expect(failing["relationships"]?.first?.sampleKeys == ["s5"])
+        #expect(failing["logical_order"]?.first?.sampleKeys == ["s5"])
+        #expect(failing["accepted_values"]?.first?.sampleKeys == ["s5"])
+        #expect(failing["net_formula"]?.first?.sampleKeys == ["2024-03-01"])
+        #expect(failing["movements_balance"]?.first?.sampleKeys.contains("2024-03-01") == true)
+        #expect(Self.metric(report, "movements.max_abs_error") == 999)
+    }
+
+    @Test("the built-in bands are exactly the files in bands/")
+    func builtInBands() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        for profile in ["saas", "creators"] {
+            let file = try String(contentsOf: root.appendingPathComponent("bands/\(profile).yaml"), encoding: .utf8)
+            #expect(BuiltInBands.text(for: profile)?.yaml == String(file.dropLast()), "run scripts/embed-bands.sh")
+        }
+    }
+}

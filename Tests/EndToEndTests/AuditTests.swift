@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import TableIO
+
+/// `synthaudit audit` run as a user runs it: the default SaaS dataset against the golden report,
+/// the third-party database, and every kind of bad input with its exit code.
+@Suite("audit (end to end)", .serialized)
+struct AuditTests {
+    /// The default SaaS dataset, generated afresh under its default name.
+    static let saas: URL? = {
+        guard let directory = try? BinaryRunner.scratch(),
+              let outcome = try? BinaryRunner.run(["generate", "saas", "--quiet"], in: directory),
+              outcome.status == 0 else { return nil }
+        return directory.appendingPathComponent("data/day06_saas_metrics.db")
+    }()
+
+    @Test("the default SaaS dataset passes every check and matches the golden report (the golden gate)")
+    func goldenGate() throws {
+        let database = try #require(Self.saas)
+        let golden = BinaryRunner.packageRoot.appendingPathComponent("golden/saas").path
+        let outcome = try BinaryRunner.run(["audit", database.path, "--golden", golden, "--quiet"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test("--out writes report.md and report.json; an existing directory needs --force")
+    func reports() throws {
+        let database = try #require(Self.saas)
+        let directory = try BinaryRunner.scratch()
+        let first = try BinaryRunner.run(["audit", database.path, "--out", "r"], in: directory)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("25 pass, 1 warn, 0 fail, 0 inconclusive; 0 of 32 integrity tests failing"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("r").path).sorted()
+        #expect(files == ["report.json", "report.md"])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("r/report.json"))) as? [String: Any]
+        for key in ["tool", "profile", "inputs", "as_of", "metrics", "checks", "integrity", "anomalies", "summary", "conflicts"] {
+            #expect(json?[key] != nil, "report.json lacks \(key)")
+        }
+        let again = try BinaryRunner.run(["audit", database.path, "--out", "r"], in: directory)
+        #expect(again.status == 64)
+        let forced = try BinaryRunner.run(["audit", database.path, "--out", "r", "--force", "--quiet"], in: directory)
+        #expect(forced.status == 0)
+        // Deterministic: the same input gives the same bytes.
+        let second = try BinaryRunner.run(["audit", database.path, "--out", "s", "--quiet"], in: directory)
+        #expect(second.status == 0)
+        #expect(try Data(contentsOf: directory.appendingPathComponent("r/report.json")) == Data(contentsOf: directory.appendingPathComponent("s/report.json")))
+        #expect(try Data(contentsOf: directory.appendingPathComponent("r/report.md")) == Data(contentsOf: directory.appendingPathComponent("s/report.md")))
+    }
+
+    @Test("a changed dataset drifts from the golden report: exit 2 and a readable diff")
+    func drift() throws {
+        let directory = try BinaryRunner.scratch()
+        #expect(try BinaryRunner.run(["generate", "saas", "--seed", "7", "--out", "other.db", "--quiet"], in: directory).status == 0)
+        let golden = BinaryRunner.packageRoot.appendingPathComponent("golden/saas").path
+        let outcome = try BinaryRunner.run(["audit", "other.db", "--golden", golden, "--quiet"], in: directory)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("report drifted from"))
+        #expect(outcome.stderr.contains("changed  metrics/mrr.month24/value:"))
+        #expect(outcome.stderr.contains("--update-golden"))
+    }
+
+    @Test("the third-party database is audited, not rejected: findings and exit 1")
+    func thirdParty() throws {
+        let path = BinaryRunner.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/thirdparty/day06/day06_saas_metrics.db").path
+        try #require(FileManager.default.fileExists(atPath: path), "the third-party database is missing at \(path)")
+        let outcome = try BinaryRunner.run(["audit", path])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.contains("| movements_balance | day06_mrr_movements | net_mrr |"))
+        #expect(outcome.stdout.contains("| subscription_chain | day06_subscriptions |"))
+        #expect(outcome.stdout.contains("[mrr.linear_r2]"))
+        #expect(outcome.stderr.contains("fail"))
+    }
+
+    @Test("bad input: one line on stderr and the documented exit code")
+    func badInput() throws {
+        let directory = try BinaryRunner.scratch()
+        try Data("not,a,database\n1,2,3\n".utf8).write(to: directory.appendingPathComponent("text.db"))
+        let database = try #require(Self.saas)
+        let bytes = try Data(contentsOf: database)
+        try bytes.prefix(bytes.count / 3).write(to: directory.appendingPathComponent("truncated.db"))
+        try Data().write(to: directory.appendingPathComponent("empty.db"))
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("csvs"), withIntermediateDirectories: false)
+        let cases: [([String], Int32, String)] = [
+            (["audit", "text.db"], 65, "file is not a database"),
+            (["audit", "truncated.db"], 65, "truncated.db"),
+            (["audit", "missing.db"], 66, "no such input 'missing.db'"),
+            (["audit", "empty.db"], 65, "cannot tell which profile 'empty.db' is"),
+            (["audit", "csvs"], 64, "the CSV (creators) audit is not built yet"),
+            (["audit", database.path, "--profile", "retail"], 64, "unknown profile 'retail'"),
+            (["audit", database.path, "--bands", "nope.yaml"], 66, "no such bands file 'nope.yaml'"),
+            (["audit", database.path, "--update-golden"], 64, "--update-golden needs --golden DIR"),
+            (["audit"], 64, "Error:"),
+        ]
+        for (arguments, status, message) in cases {
+            let outcome = try BinaryRunner.run(arguments, in: directory)
+            #expect(outcome.status == status, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stderr.contains(message), "\(arguments): \(outcome.stderr)")
+            #expect(!outcome.stderr.contains("Fatal error"), "\(arguments)")
+        }
+    }
+}
