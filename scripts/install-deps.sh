@@ -15,10 +15,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y "${missing[@]}"
 fi
 
-# The tests' SQL oracle and the benchmark's reference: DuckDB and numpy from PyPI.
-if ! python3 -c 'import duckdb, numpy' 2>/dev/null; then
-  echo "installing duckdb and numpy (pip)" >&2
+# The tests' SQL oracle and report-schema validator, and the benchmark's reference: DuckDB,
+# numpy and jsonschema from PyPI.
+if ! python3 -c 'import duckdb, numpy, jsonschema' 2>/dev/null; then
+  echo "installing duckdb, numpy and jsonschema (pip)" >&2
   user=""
   [ "$(id -u)" -eq 0 ] || user="--user"
-  python3 -m pip install --quiet --disable-pip-version-check $user duckdb numpy
+  python3 -m pip install --quiet --disable-pip-version-check $user duckdb numpy jsonschema
 fi

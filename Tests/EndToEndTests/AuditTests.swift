@@ -36,6 +36,19 @@ struct AuditTests {
         for key in ["tool", "profile", "inputs", "as_of", "metrics", "checks", "integrity", "anomalies", "summary", "conflicts"] {
             #expect(json?[key] != nil, "report.json lacks \(key)")
         }
+        // report.json follows the committed JSON Schema.
+        let validator = Process()
+        validator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        validator.arguments = ["python3", BinaryRunner.packageRoot.appendingPathComponent("scripts/check/validate_report.py").path,
+                               directory.appendingPathComponent("r/report.json").path,
+                               BinaryRunner.packageRoot.appendingPathComponent("golden/saas/report.json").path]
+        let output = Pipe()
+        validator.standardOutput = output
+        validator.standardError = output
+        try validator.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        validator.waitUntilExit()
+        #expect(validator.terminationStatus == 0, "schema validation (needs pip install jsonschema): \(printed)")
         let again = try BinaryRunner.run(["audit", database.path, "--out", "r"], in: directory)
         #expect(again.status == 64)
         let forced = try BinaryRunner.run(["audit", database.path, "--out", "r", "--force", "--quiet"], in: directory)
