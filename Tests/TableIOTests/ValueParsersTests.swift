@@ -1,0 +1,56 @@
+import Testing
+@testable import TableIO
+
+@Suite("value parsers")
+struct ValueParsersTests {
+    static func with<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        Array(text.utf8).withUnsafeBufferPointer(body)
+    }
+
+    @Test("timestamps in the accepted forms", arguments: [
+        ("2024-12-31 23:59:59", Int64(1_735_689_599)),
+        ("2024-12-31T23:59:59", 1_735_689_599),
+        ("2024-12-31T23:59:59Z", 1_735_689_599),
+        ("2024-12-31T23:59:59.250Z", 1_735_689_599),
+        ("2024-12-31T23:59:59+00:00", 1_735_689_599),
+        ("2025-01-01T01:59:59+02:00", 1_735_689_599),
+        ("2024-12-31", 1_735_603_200),
+        ("1970-01-01 00:00:00", 0),
+        ("2024-02-29 12:00:00", 1_709_208_000),
+    ])
+    func timestamps(text: String, expected: Int64) {
+        #expect(Self.with(text) { ValueParsers.timestamp($0) } == expected)
+    }
+
+    @Test("malformed timestamps are nil", arguments: [
+        "", "2024-13-01", "2023-02-29", "2024-12-31 24:00:00", "2024/12/31", "2024-12-31 23:59", "31/12/2024",
+        "2024-12-31 23:59:59 UTC", "2024-12-31T23:59:59.Z", "2024-12-31x23:59:59", "20x4-12-31",
+    ])
+    func badTimestamps(text: String) {
+        #expect(Self.with(text) { ValueParsers.timestamp($0) } == nil)
+    }
+
+    @Test("amounts in cents", arguments: [
+        ("12.34", 1_234), ("12.3", 1_230), ("12", 1_200), ("0.05", 5), ("-0.05", -5), ("+7.00", 700), (".5", 50),
+    ])
+    func cents(text: String, expected: Int) {
+        #expect(Self.with(text) { ValueParsers.cents($0) } == expected)
+    }
+
+    @Test("malformed amounts are nil", arguments: ["", "-", "1.234", "1,00", "12a", "1.2.3", "$5", "1e3"])
+    func badCents(text: String) {
+        #expect(Self.with(text) { ValueParsers.cents($0) } == nil)
+    }
+
+    @Test("integers, doubles and booleans")
+    func others() {
+        #expect(Self.with("-42") { ValueParsers.integer($0) } == -42)
+        #expect(Self.with("4x") { ValueParsers.integer($0) } == nil)
+        #expect(Self.with("3e-4") { ValueParsers.double($0) } == 3e-4)
+        #expect(Self.with("1,5") { ValueParsers.double($0) } == nil)
+        for (text, value) in [("true", true), ("True", true), ("TRUE", true), ("1", true), ("false", false), ("False", false), ("0", false)] {
+            #expect(Self.with(text) { ValueParsers.boolean($0) } == value, "\(text)")
+        }
+        for text in ["yes", "t", "2", ""] { #expect(Self.with(text) { ValueParsers.boolean($0) } == nil, "\(text)") }
+    }
+}
