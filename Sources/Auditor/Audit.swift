@@ -50,9 +50,22 @@ public struct Audit {
         }
         if let profile, !MetricCatalog.profiles.contains(profile) { throw AuditError.unknownProfile(profile) }
         _ = FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory)
-        let isCSV = isDirectory.boolValue || input.hasSuffix(".csv")
-        if isCSV || profile == "creators" {
-            throw AuditError.unsupported("this version audits SQLite databases of the saas profile; the CSV (creators) audit is not built yet")
+        if isDirectory.boolValue {
+            guard inputs.count == 1 else { throw AuditError.unsupported("a CSV audit takes one folder of CSV files") }
+            guard profile == nil || profile == "creators" else { throw AuditError.profileMismatch(bands: profile ?? "", input: "creators") }
+            let present = CreatorsAudit.files.filter { FileManager.default.fileExists(atPath: input + "/" + $0) }
+            let missing = CreatorsAudit.requiredFiles.filter { !present.contains($0) }
+            if present.isEmpty { throw AuditError.undetectedProfile(input) }
+            guard missing.isEmpty else {
+                throw CSVError(.missing, file: input + "/" + missing[0])
+            }
+            let bands = try loadBands(profile: "creators")
+            let (measurements, inputsInfo) = try CreatorsAudit(directory: input).run()
+            return AuditReport(profile: "creators", inputs: inputsInfo, bandsPath: bands?.path, measurements: measurements,
+                               checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements))
+        }
+        if input.hasSuffix(".csv") || profile == "creators" {
+            throw AuditError.unsupported("the creators profile is audited from a folder holding its seven CSV files")
         }
         guard inputs.count == 1 else {
             throw AuditError.unsupported("a SQLite audit takes one database file, not \(inputs.count) inputs")

@@ -98,7 +98,7 @@ struct AuditTests {
             (["audit", "truncated.db"], 65, "truncated.db"),
             (["audit", "missing.db"], 66, "no such input 'missing.db'"),
             (["audit", "empty.db"], 65, "cannot tell which profile 'empty.db' is"),
-            (["audit", "csvs"], 64, "the CSV (creators) audit is not built yet"),
+            (["audit", "csvs"], 65, "cannot tell which profile 'csvs' is"),
             (["audit", database.path, "--profile", "retail"], 64, "unknown profile 'retail'"),
             (["audit", database.path, "--bands", "nope.yaml"], 66, "no such bands file 'nope.yaml'"),
             (["audit", database.path, "--update-golden"], 64, "--update-golden needs --golden DIR"),

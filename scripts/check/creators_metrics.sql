@@ -149,7 +149,8 @@ FROM pledge_tiers p JOIN months m ON p.started_at <= m.month_end AND (p.ended_at
 SELECT 'engagement.tier' || least(tier_rank, 3) || '_rate', AVG(engaged::INTEGER), COUNT(*) FROM pledge_months GROUP BY least(tier_rank, 3);
 SELECT 'engagement.no_engagement_churn_ratio',
        AVG(CASE WHEN NOT engaged THEN churned END) / AVG(CASE WHEN engaged THEN churned END), COUNT(*) FROM (
-    SELECT engaged, (churn_reason = 'voluntary' AND ended_at > month_end AND ended_at <= month_end + INTERVAL 1 MONTH)::INTEGER AS churned
+    SELECT engaged, COALESCE(churn_reason = 'voluntary' AND ended_at > month_end
+                     AND ended_at <= month_start + INTERVAL 2 MONTH - INTERVAL 1 SECOND, false)::INTEGER AS churned
     FROM pledge_months WHERE month_number <= 23);
 CREATE TABLE category_engagement AS
 SELECT c.category, (SELECT COUNT(*) FROM events e JOIN creators x USING (creator_id) WHERE x.category = c.category)::DOUBLE

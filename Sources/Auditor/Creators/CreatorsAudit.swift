@@ -1,0 +1,165 @@
+import Dispatch
+import Foundation
+import TableIO
+
+/// Audits a folder of creator-economy CSV files: the small tables into memory, then
+/// `transactions.csv` and `engagement_events.csv` streamed at the same time on two threads.
+struct CreatorsAudit {
+    let directory: String
+
+    static let files = ["creators.csv", "patrons.csv", "tiers.csv", "pledges.csv", "transactions.csv", "posts.csv",
+                        "engagement_events.csv"]
+
+    /// The files without which no creators audit can run; the other two are optional.
+    static let requiredFiles = ["creators.csv", "patrons.csv", "tiers.csv", "pledges.csv", "posts.csv"]
+
+    func run() throws -> (Measurements, [AuditInput]) {
+        let window = CreatorsWindow()
+        let tables = try CreatorsLoader(directory: directory).load()
+        let streams = CreatorsStreams(directory: directory, tables: tables, window: window)
+        let hasTransactions = FileManager.default.fileExists(atPath: directory + "/transactions.csv")
+        let hasEvents = FileManager.default.fileExists(atPath: directory + "/engagement_events.csv")
+        let eventsWork = Background {
+            hasEvents ? try streams.events() : EventAggregates(months: window.months.count, categories: tables.categories.count)
+        }
+        let transactions = hasTransactions ? try streams.transactions()
+            : TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
+        let events = try eventsWork.value()
+
+        var result = Measurements()
+        CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window,
+                         hasTransactions: hasTransactions, hasEvents: hasEvents).measure(into: &result)
+        result.integrity = integrity(tables: tables, transactions: transactions, events: events, window: window)
+        if !hasTransactions {
+            result.integrity.removeAll { $0.table == "transactions" || $0.test == "lifetime_spend" }
+            result.skipped.append(SkippedMeasure(
+                measure: "payments.*, billing.day1_3_share, revenue.*, creators.emerging_under20_share, growth.*, shape.transactions_per_creator, lifetime_spend",
+                reason: "transactions.csv is missing"))
+        }
+        if !hasEvents {
+            result.integrity.removeAll { $0.table == "engagement_events" }
+            result.skipped.append(SkippedMeasure(measure: "engagement.*, seasonality.summer_lift, shape.events_per_creator",
+                                                 reason: "engagement_events.csv is missing"))
+        }
+
+        var inputs: [AuditInput] = []
+        let rows = ["creators.csv": tables.creators.count, "patrons.csv": tables.patrons.count, "tiers.csv": tables.tiers.count,
+                    "pledges.csv": tables.pledges.count, "transactions.csv": transactions.rows, "posts.csv": tables.posts.count,
+                    "engagement_events.csv": events.rows]
+        for file in Self.files where FileManager.default.fileExists(atPath: directory + "/" + file) {
+            inputs.append(AuditInput(name: file, kind: "csv", rows: rows[file] ?? 0,
+                                     sha256: try SHA256.hexDigest(ofFile: directory + "/" + file)))
+        }
+        return (result, inputs)
+    }
+
+    /// The referential-integrity rules of SPEC 3.3 and the value-level findings of the passes.
+    func integrity(tables: CreatorsTables, transactions: TransactionAggregates, events: EventAggregates,
+                   window: CreatorsWindow) -> [IntegrityFinding] {
+        var counter = FindingCounter()
+        for (id, entry) in tables.findings {
+            let test = String(id.split(separator: "|")[0])
+            counter.entries[id] = IntegrityFinding(test: test, table: entry.table, column: entry.column, failures: entry.failures,
+                                                  sampleKeys: entry.keys, checked: entry.checked)
+        }
+        // Derived columns must equal what the rows say.
+        var earliestByPatron = Array(repeating: noTime, count: tables.patrons.count)
+        var earliestByCreator = Array(repeating: noTime, count: tables.creators.count)
+        var firstFlags = Array(repeating: 0, count: tables.patrons.count)
+        for p in 0..<tables.pledges.count {
+            let patron = Int(tables.pledgePatron[p])
+            let creator = Int(tables.pledgeCreator[p])
+            let start = tables.pledgeStart[p]
+            if patron >= 0 {
+                earliestByPatron[patron] = min(earliestByPatron[patron], start)
+                if tables.pledgeFirst[p] { firstFlags[patron] += 1 }
+            }
+            if creator >= 0 { earliestByCreator[creator] = min(earliestByCreator[creator], start) }
+            let end = tables.pledgeEnd[p]
+            if end != noTime && end <= start { counter.fail("logical_order", "pledges", "ended_at", key: tables.pledges.string(p)) }
+            let pause = tables.pledgePause[p]
+            if pause != noTime && (pause < start || (end != noTime && pause >= end)) {
+                counter.fail("logical_order", "pledges", "pause_started_at", key: tables.pledges.string(p))
+            }
+            if start > window.asOf || (end != noTime && end > window.asOf) {
+                counter.fail("no_future_timestamps", "pledges", "started_at, ended_at", key: tables.pledges.string(p))
+            }
+        }
+        counter.ran("logical_order", "pledges", "ended_at", checked: tables.pledges.count)
+        for patron in 0..<tables.patrons.count {
+            let key = tables.patrons.string(patron)
+            if tables.patronFirstPledge[patron] != earliestByPatron[patron] { counter.fail("first_pledge_at", "patrons", "first_pledge_at", key: key) }
+            if firstFlags[patron] != 1 { counter.fail("one_first_pledge", "pledges", "is_first_pledge", key: key) }
+            if tables.patronSpendCents[patron] != transactions.spendByPatron[patron] {
+                counter.fail("lifetime_spend", "patrons", "lifetime_spend_usd", key: key)
+            }
+        }
+        counter.ran("first_pledge_at", "patrons", "first_pledge_at", checked: tables.patrons.count)
+        counter.ran("lifetime_spend", "patrons", "lifetime_spend_usd", checked: tables.patrons.count)
+        var lastPost = Array(repeating: noTime, count: tables.creators.count)
+        for post in 0..<tables.posts.count {
+            let creator = Int(tables.postCreator[post])
+            guard creator >= 0 else { continue }
+            let published = tables.postPublished[post]
+            lastPost[creator] = lastPost[creator] == noTime ? published : max(lastPost[creator], published)
+            if published < tables.creatorCreated[creator] { counter.fail("post_after_creator_created", "posts", "published_at", key: tables.posts.string(post)) }
+        }
+        for creator in 0..<tables.creators.count {
+            let key = tables.creators.string(creator)
+            if tables.creatorFirstPledge[creator] != earliestByCreator[creator] {
+                counter.fail("first_pledge_received_at", "creators", "first_pledge_received_at", key: key)
+            }
+            if tables.creatorLastPost[creator] != lastPost[creator] { counter.fail("last_post_at", "creators", "last_post_at", key: key) }
+        }
+        counter.ran("first_pledge_received_at", "creators", "first_pledge_received_at", checked: tables.creators.count)
+        counter.ran("last_post_at", "creators", "last_post_at", checked: tables.creators.count)
+        for (id, entry) in transactions.findings.entries.merging(events.findings.entries, uniquingKeysWith: { $0.failures > 0 ? $0 : $1 }) {
+            counter.entries[id] = entry
+        }
+        // Every test is reported, passing or not, with the rows it looked at.
+        let tests: [(String, String, String, Int)] = [
+            ("unique", "creators", "creator_id", tables.creators.count), ("unique", "tiers", "tier_id", tables.tiers.count),
+            ("unique", "patrons", "patron_id", tables.patrons.count), ("unique", "pledges", "pledge_id", tables.pledges.count),
+            ("unique", "posts", "post_id", tables.posts.count),
+            ("relationships", "tiers", "creator_id", tables.tiers.count), ("relationships", "pledges", "patron_id", tables.pledges.count),
+            ("relationships", "pledges", "creator_id", tables.pledges.count), ("relationships", "pledges", "tier_id", tables.pledges.count),
+            ("relationships", "posts", "creator_id", tables.posts.count),
+            ("valid_timestamp", "pledges", "started_at", tables.pledges.count), ("valid_timestamp", "pledges", "ended_at", tables.pledges.count),
+            ("valid_timestamp", "transactions", "transaction_at", transactions.rows),
+            ("valid_timestamp", "engagement_events", "event_at", events.rows),
+            ("no_future_timestamps", "pledges", "started_at, ended_at", tables.pledges.count),
+            ("no_future_timestamps", "transactions", "transaction_at", transactions.rows),
+            ("logical_order", "pledges", "pause_started_at", tables.pledges.count),
+            ("one_first_pledge", "pledges", "is_first_pledge", tables.patrons.count),
+            ("post_after_creator_created", "posts", "published_at", tables.posts.count),
+            ("same_patron_and_creator_as_pledge", "transactions", "patron_id, creator_id", transactions.rows),
+            ("net_equals_gross_minus_fees", "transactions", "net_amount_usd", transactions.rows),
+        ]
+        for (test, table, column, checked) in tests { counter.ran(test, table, column, checked: checked) }
+        return counter.entries.values.sorted { ($0.table, $0.test, $0.column ?? "") < ($1.table, $1.test, $1.column ?? "") }
+    }
+}
+
+/// Work on another thread whose result is collected later.
+final class Background<Value>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var outcome: Result<Value, any Error>?
+
+    init(_ body: @escaping () throws -> Value) {
+        let work = UnsafeTransfer(body)
+        DispatchQueue.global().async(group: group) { [self] in
+            outcome = Result { try work.value() }
+        }
+    }
+
+    func value() throws -> Value {
+        group.wait()
+        return try outcome!.get()
+    }
+}
+
+/// Moves a non-Sendable value to another thread that alone uses it.
+struct UnsafeTransfer<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

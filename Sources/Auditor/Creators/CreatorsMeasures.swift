@@ -1,0 +1,338 @@
+import TableIO
+
+/// The descriptive metrics of the creators profile (SPEC section 9), from the in-memory tables
+/// and the aggregates of the two streamed files. Each definition follows the SPEC word for word;
+/// `scripts/check/creators_metrics.sql` computes the same figures in DuckDB.
+struct CreatorsMeasures {
+    let tables: CreatorsTables
+    let transactions: TransactionAggregates
+    let events: EventAggregates
+    let window: CreatorsWindow
+    var hasTransactions = true
+    var hasEvents = true
+
+    func measure(into result: inout Measurements) {
+        result.asOf = Timestamp(seconds: window.asOf).description
+        mrrAndChurn(into: &result)
+        hazards(into: &result)
+        reasons(into: &result)
+        if hasTransactions {
+            payments(into: &result)
+            revenueAndTiers(active: activeAtMonthEnds(), into: &result)
+        }
+        posting(into: &result)
+        if hasEvents { engagement(into: &result) }
+        seasonality(into: &result)
+        let creators = Double(tables.creators.count)
+        if creators > 0 {
+            result.metrics["shape.patrons_per_creator"] = Measurement(value: Double(tables.patrons.count) / creators, n: tables.creators.count)
+            result.metrics["shape.pledges_per_creator"] = Measurement(value: Double(tables.pledges.count) / creators, n: tables.creators.count)
+            if hasTransactions {
+                result.metrics["shape.transactions_per_creator"] = Measurement(value: Double(transactions.rows) / creators, n: tables.creators.count)
+            }
+            result.metrics["shape.posts_per_creator"] = Measurement(value: Double(tables.posts.count) / creators, n: tables.creators.count)
+            if hasEvents {
+                result.metrics["shape.events_per_creator"] = Measurement(value: Double(events.rows) / creators, n: tables.creators.count)
+            }
+        }
+    }
+
+    /// Whether pledge `p` is active at moment `t`: started and not ended.
+    @inline(__always)
+    func isActive(_ p: Int, at t: Int64) -> Bool {
+        tables.pledgeStart[p] <= t && tables.pledgeEnd[p] > t
+    }
+
+    /// Active pledges per creator at each window month end.
+    func activeAtMonthEnds() -> [[Int32]] {
+        var counts = Array(repeating: Array(repeating: Int32(0), count: window.months.count), count: tables.creators.count)
+        for p in 0..<tables.pledges.count {
+            let creator = Int(tables.pledgeCreator[p])
+            guard creator >= 0 else { continue }
+            for (m, end) in window.ends.enumerated() where isActive(p, at: end) { counts[creator][m] += 1 }
+        }
+        return counts
+    }
+
+    private func mrrAndChurn(into result: inout Measurements) {
+        var mrr = Array(repeating: 0, count: window.months.count)
+        var activeBefore = Array(repeating: 0, count: window.months.count)
+        var ended = Array(repeating: 0, count: window.months.count)
+        for p in 0..<tables.pledges.count {
+            for m in window.months.indices {
+                let end = window.ends[m]
+                if isActive(p, at: end) && tables.pledgePause[p] > end { mrr[m] += tables.pledgeAmountCents[p] }
+                let previous = window.starts[m] - 1
+                if isActive(p, at: previous) { activeBefore[m] += 1 }
+                let stop = tables.pledgeEnd[p]
+                if stop >= window.starts[m] && stop <= end { ended[m] += 1 }
+            }
+        }
+        result.metrics["mrr.series"] = Measurement(series: zip(window.months, mrr).map { SeriesPoint(key: $0.description, value: Double($1) / 100) })
+        if mrr[0] > 0 {
+            result.metrics["mrr.growth"] = Measurement(value: Double(mrr[mrr.count - 1]) / Double(mrr[0]) - 1, n: tables.pledges.count)
+        }
+        var rates: [SeriesPoint] = []
+        for m in 1..<window.months.count where activeBefore[m] > 0 {
+            rates.append(SeriesPoint(key: window.months[m].description, value: Double(ended[m]) / Double(activeBefore[m])))
+        }
+        result.metrics["churn.monthly"] = Measurement(series: rates)
+        if !rates.isEmpty {
+            result.metrics["churn.monthly.mean"] = Measurement(value: rates.map(\.value).reduce(0, +) / Double(rates.count), n: rates.count)
+        }
+    }
+
+    /// The life table on complete tenure months inside the window.
+    private func hazards(into result: inout Measurements) {
+        var exposed = [0, 0, 0, 0]
+        var died = [0, 0, 0, 0]
+        let limit = window.asOf + 1
+        for p in 0..<tables.pledges.count {
+            let start = tables.pledgeStart[p]
+            guard start != noTime else { continue }
+            let end = tables.pledgeEnd[p]
+            var k: Int64 = start >= window.start ? 1 : (window.start - start + window.tenure - 1) / window.tenure + 1
+            while true {
+                let intervalStart = start + (k - 1) * window.tenure
+                let intervalEnd = start + k * window.tenure
+                if intervalEnd > limit || end <= intervalStart { break }
+                let band = k == 1 ? 0 : (k <= 3 ? 1 : (k <= 12 ? 2 : 3))
+                exposed[band] += 1
+                if end < intervalEnd { died[band] += 1 }
+                k += 1
+            }
+        }
+        for (band, name) in ["m1", "m2_3", "m4_12", "m13_plus"].enumerated() {
+            result.metrics["churn.hazard.\(name)"] = .share(died[band], of: exposed[band])
+        }
+    }
+
+    private func reasons(into result: inout Measurements) {
+        var counts = [0, 0, 0, 0, 0]
+        var total = 0
+        for p in 0..<tables.pledges.count {
+            let end = tables.pledgeEnd[p]
+            guard end >= window.start && end <= window.asOf else { continue }
+            total += 1
+            counts[Int(tables.pledgeReason[p]) + 1] += 1
+        }
+        result.metrics["churn.reason.voluntary"] = .share(counts[1], of: total)
+        result.metrics["churn.reason.payment_failed"] = .share(counts[2], of: total)
+        result.metrics["churn.reason.creator_removed"] = .share(counts[3], of: total)
+    }
+
+    /// Initial attempts per (pledge, calendar month), their failures and recoveries.
+    private func payments(into result: inout Measurements) {
+        let count = transactions.attemptPledge.count
+        guard count > 0 else { return }
+        let order = (0..<count).sorted {
+            (transactions.attemptPledge[$0], transactions.attemptTime[$0], $0) < (transactions.attemptPledge[$1], transactions.attemptTime[$1], $1)
+        }
+        var initial = 0
+        var failedInitial = 0
+        var recovered = 0
+        var succeeded = 0
+        var expired = [0, 0]
+        var attempts = [0, 0]
+        var previousKey: (Int32, Int) = (-1, -1)
+        for (position, index) in order.enumerated() {
+            let pledge = transactions.attemptPledge[index]
+            let moment = transactions.attemptTime[index]
+            let failed = transactions.attemptFailed[index]
+            if !failed { succeeded += 1 }
+            let month = CivilDate(dayNumber: Int(moment / 86_400)).yearMonth
+            let holiday = month.month == 12 || month.month == 1 ? 1 : 0
+            attempts[holiday] += 1
+            if transactions.attemptExpired[index] { expired[holiday] += 1 }
+            let key = (pledge, month.index)
+            guard key != previousKey else { continue }
+            previousKey = key
+            initial += 1
+            guard failed else { continue }
+            failedInitial += 1
+            var next = position + 1
+            while next < order.count {
+                let other = order[next]
+                if transactions.attemptPledge[other] != pledge || transactions.attemptTime[other] > moment + 7 * 86_400 { break }
+                if !transactions.attemptFailed[other] && transactions.attemptTime[other] > moment {
+                    recovered += 1
+                    break
+                }
+                next += 1
+            }
+        }
+        result.metrics["payments.failure_rate"] = .share(failedInitial, of: initial)
+        result.metrics["payments.recovered_7d"] = .share(recovered, of: failedInitial)
+        result.metrics["payments.success_rate"] = .share(succeeded, of: count)
+        if attempts[0] > 0 && attempts[1] > 0 && expired[0] > 0 {
+            let ratio = (Double(expired[1]) / Double(attempts[1])) / (Double(expired[0]) / Double(attempts[0]))
+            result.metrics["payments.card_expiry_ratio"] = Measurement(value: ratio, n: count)
+        }
+        result.metrics["billing.day1_3_share"] = .share(transactions.onDays1to3, of: transactions.rows)
+    }
+
+    /// Revenue concentration, size tiers by revenue rank, growth and emerging creators.
+    private func revenueAndTiers(active: [[Int32]], into result: inout Measurements) {
+        let n = tables.creators.count
+        guard n > 0 else { return }
+        let revenue = transactions.revenueByCreator
+        let total = revenue.reduce(0, +)
+        // Rank 1 = highest revenue; ties by creator_id.
+        let ids = (0..<n).map { tables.creators.string($0) }
+        let ranked = (0..<n).sorted { revenue[$0] != revenue[$1] ? revenue[$0] > revenue[$1] : ids[$0] < ids[$1] }
+        let topCount = (n + 9) / 10
+        let establishedEnd = (4 * n + 9) / 10
+        if total > 0 {
+            let top = ranked.prefix(topCount).map { revenue[$0] }.reduce(0, +)
+            result.metrics["revenue.top10_share"] = Measurement(value: Double(top) / Double(total), n: n)
+            let ascending = revenue.sorted()
+            var weighted = 0.0
+            for (index, value) in ascending.enumerated() { weighted += Double(2 * (index + 1) - n - 1) * Double(value) }
+            result.metrics["revenue.gini"] = Measurement(value: weighted / (Double(n) * Double(total)), n: n)
+        }
+        var tier = Array(repeating: 2, count: n)
+        for (position, creator) in ranked.enumerated() { tier[creator] = position < topCount ? 0 : (position < establishedEnd ? 1 : 2) }
+
+        // Growth of active pledges from the first window month with A > 0 to 2024-12, six months apart at least.
+        var rates: [[Double]] = [[], []]
+        let last = window.months.count - 1
+        for creator in 0..<n where tier[creator] < 2 {
+            guard let first = active[creator].firstIndex(where: { $0 > 0 }), last - first >= 6 else { continue }
+            let rate = Foundation.pow(Double(active[creator][last]) / Double(active[creator][first]), 1 / Double(last - first)) - 1
+            rates[tier[creator]].append(rate)
+        }
+        if let median = Self.median(rates[1]) { result.metrics["growth.established_median"] = Measurement(value: median, n: rates[1].count) }
+        if let median = Self.median(rates[0]) { result.metrics["growth.top_median"] = Measurement(value: median, n: rates[0].count) }
+
+        // Emerging creators with fewer than 20 active pledges six tenure months after their first pledge.
+        var pledgesOf = Array(repeating: [Int](), count: n)
+        for p in 0..<tables.pledges.count where tables.pledgeCreator[p] >= 0 { pledgesOf[Int(tables.pledgeCreator[p])].append(p) }
+        var eligible = 0
+        var under = 0
+        for creator in 0..<n where tier[creator] == 2 {
+            let first = tables.creatorFirstPledge[creator]
+            guard first != noTime, first + 6 * window.tenure <= window.asOf else { continue }
+            let moment = first + 6 * window.tenure
+            eligible += 1
+            if pledgesOf[creator].filter({ isActive($0, at: moment) }).count < 20 { under += 1 }
+        }
+        result.metrics["creators.emerging_under20_share"] = .share(under, of: eligible)
+    }
+
+    /// Voluntary churn by posting class: posts in the window per window month of the creator.
+    private func posting(into result: inout Measurements) {
+        let n = tables.creators.count
+        var posts = Array(repeating: 0, count: n)
+        for post in 0..<tables.posts.count {
+            let creator = Int(tables.postCreator[post])
+            let moment = tables.postPublished[post]
+            if creator >= 0 && moment >= window.start && moment <= window.asOf { posts[creator] += 1 }
+        }
+        var postingClass = Array(repeating: 2, count: n)
+        var members = [0, 0, 0]
+        for creator in 0..<n {
+            let created = tables.creatorCreated[creator]
+            let createdMonth = created == noTime ? window.months[0] : CivilDate(dayNumber: Int(created / 86_400)).yearMonth
+            let months = window.months.count - max(0, window.months[0].months(to: createdMonth))
+            let rate = months > 0 ? Double(posts[creator]) / Double(months) : 0
+            postingClass[creator] = rate >= 4 ? 0 : (rate >= 1 ? 1 : 2)
+            members[postingClass[creator]] += 1
+        }
+        var endings = [0, 0, 0]
+        var atRisk = [0, 0, 0]
+        for p in 0..<tables.pledges.count {
+            let creator = Int(tables.pledgeCreator[p])
+            guard creator >= 0 else { continue }
+            let group = postingClass[creator]
+            let end = tables.pledgeEnd[p]
+            if tables.pledgeReason[p] == 0 && end >= window.start && end <= window.asOf { endings[group] += 1 }
+            for start in window.starts where isActive(p, at: start - 1) { atRisk[group] += 1 }
+        }
+        let churn = (0..<3).map { atRisk[$0] > 0 ? Double(endings[$0]) / Double(atRisk[$0]) : Double.nan }
+        if churn[1] > 0 && churn[0].isFinite {
+            result.metrics["posting.high_churn_ratio"] = Measurement(value: churn[0] / churn[1], n: members[0])
+        }
+        if churn[1] > 0 && churn[2].isFinite {
+            result.metrics["posting.low_churn_ratio"] = Measurement(value: churn[2] / churn[1], n: members[2])
+        }
+    }
+
+    /// Engaged pledge-months by tier rank, next-month churn of the unengaged, top category.
+    private func engagement(into result: inout Measurements) {
+        var engagedByRank = [0, 0, 0]
+        var monthsByRank = [0, 0, 0]
+        var churned = [0, 0]     // [not engaged, engaged]
+        var exposed = [0, 0]
+        var pledgeMonthsByCategory = Array(repeating: 0, count: tables.categories.count)
+        let lastMonth = window.months.count - 1
+        for p in 0..<tables.pledges.count {
+            let creator = tables.pledgeCreator[p]
+            let patron = tables.pledgePatron[p]
+            let tier = tables.pledgeTier[p]
+            guard creator >= 0, patron >= 0, tier >= 0 else { continue }
+            let rank = min(max(Int(tables.tierRank[Int(tier)]), 1), 3) - 1
+            let category = Int(tables.creatorCategory[Int(creator)])
+            let end = tables.pledgeEnd[p]
+            for (m, monthEnd) in window.ends.enumerated() where isActive(p, at: monthEnd) {
+                let engaged = events.engaged.contains(EventAggregates.key(patron: patron, creator: creator, month: m))
+                monthsByRank[rank] += 1
+                if engaged { engagedByRank[rank] += 1 }
+                pledgeMonthsByCategory[category] += 1
+                if m < lastMonth {
+                    let group = engaged ? 1 : 0
+                    exposed[group] += 1
+                    if tables.pledgeReason[p] == 0 && end > monthEnd && end <= window.ends[m + 1] { churned[group] += 1 }
+                }
+            }
+        }
+        for rank in 0..<3 {
+            result.metrics["engagement.tier\(rank + 1)_rate"] = .share(engagedByRank[rank], of: monthsByRank[rank])
+        }
+        if exposed[0] > 0, exposed[1] > 0, churned[1] > 0 {
+            let ratio = (Double(churned[0]) / Double(exposed[0])) / (Double(churned[1]) / Double(exposed[1]))
+            result.metrics["engagement.no_engagement_churn_ratio"] = Measurement(value: ratio, n: exposed[0] + exposed[1])
+        }
+        var best: (category: Int, rate: Double)?
+        for category in 0..<tables.categories.count where pledgeMonthsByCategory[category] > 0 {
+            let rate = Double(events.eventsByCategory[category]) / Double(pledgeMonthsByCategory[category])
+            if best.map({ rate > $0.rate }) ?? true { best = (category, rate) }
+        }
+        if let best {
+            result.metrics["engagement.top_category"] = Measurement(label: tables.categories.string(best.category),
+                                                                   n: tables.categories.count)
+        }
+    }
+
+    private func seasonality(into result: inout Measurements) {
+        var newPledges = Array(repeating: 0.0, count: window.months.count)
+        var newPatrons = Array(repeating: 0.0, count: window.months.count)
+        var activeAtEnd = Array(repeating: 0.0, count: window.months.count)
+        for p in 0..<tables.pledges.count {
+            if let month = window.monthIndex(tables.pledgeStart[p]) { newPledges[month] += 1 }
+            for (m, end) in window.ends.enumerated() where isActive(p, at: end) { activeAtEnd[m] += 1 }
+        }
+        for patron in 0..<tables.patrons.count {
+            if let month = window.monthIndex(tables.patronFirstPledge[patron]) { newPatrons[month] += 1 }
+        }
+        let perPledge = zip(events.eventsByMonth, activeAtEnd).map { $1 > 0 ? Double($0) / $1 : 0 }
+        let months = window.months.map(\.month)
+        if let lifts = SeasonalLifts.fit(newPledges, months: months) {
+            result.metrics["seasonality.q4_lift"] = Measurement(value: lifts.q4, n: months.count)
+        }
+        if let lifts = SeasonalLifts.fit(newPatrons, months: months) {
+            result.metrics["seasonality.jan_lift"] = Measurement(value: lifts.january, n: months.count)
+        }
+        if hasEvents, let lifts = SeasonalLifts.fit(perPledge, months: months) {
+            result.metrics["seasonality.summer_lift"] = Measurement(value: lifts.summer, n: months.count)
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
+
+import Foundation

@@ -1,0 +1,177 @@
+import TableIO
+
+/// What one pass over `transactions.csv` collects.
+struct TransactionAggregates {
+    /// Payment attempts (succeeded or failed `pledge_payment` rows): pledge, moment, failed?, card expired?
+    var attemptPledge: [Int32] = []
+    var attemptTime: [Int64] = []
+    var attemptFailed: [Bool] = []
+    var attemptExpired: [Bool] = []
+    var rows = 0
+    var onDays1to3 = 0
+    var revenueByCreator: [Int]
+    var spendByPatron: [Int]
+    var findings = FindingCounter()
+
+    init(creators: Int, patrons: Int) {
+        revenueByCreator = Array(repeating: 0, count: creators)
+        spendByPatron = Array(repeating: 0, count: patrons)
+    }
+}
+
+/// What one pass over `engagement_events.csv` collects.
+struct EventAggregates {
+    /// (patron, creator, window month) with at least one event, packed.
+    var engaged = Set<UInt64>()
+    var eventsByMonth: [Int]
+    var eventsByCategory: [Int]
+    var rows = 0
+    var findings = FindingCounter()
+
+    init(months: Int, categories: Int) {
+        eventsByMonth = Array(repeating: 0, count: months)
+        eventsByCategory = Array(repeating: 0, count: categories)
+    }
+
+    static func key(patron: Int32, creator: Int32, month: Int) -> UInt64 {
+        UInt64(UInt32(bitPattern: patron)) << 32 | UInt64(UInt32(bitPattern: creator)) << 8 | UInt64(month)
+    }
+}
+
+/// Counts failures per (test, table, column) with up to five sample keys each.
+struct FindingCounter {
+    var entries: [String: IntegrityFinding] = [:]
+
+    mutating func fail(_ test: String, _ table: String, _ column: String, key: @autoclosure () -> String) {
+        let id = test + "|" + table + "|" + column
+        var entry = entries[id] ?? IntegrityFinding(test: test, table: table, column: column, failures: 0, sampleKeys: [], checked: 0)
+        entry.failures += 1
+        if entry.sampleKeys.count < 5 { entry.sampleKeys.append(key()) }
+        entries[id] = entry
+    }
+
+    /// Records that a test ran over `checked` rows (so that passing tests are reported too).
+    mutating func ran(_ test: String, _ table: String, _ column: String, checked: Int) {
+        let id = test + "|" + table + "|" + column
+        var entry = entries[id] ?? IntegrityFinding(test: test, table: table, column: column, failures: 0, sampleKeys: [], checked: 0)
+        entry.checked = checked
+        entries[id] = entry
+    }
+}
+
+/// The streaming passes over the two large files.
+struct CreatorsStreams {
+    let directory: String
+    let tables: CreatorsTables
+    let window: CreatorsWindow
+
+    func transactions() throws -> TransactionAggregates {
+        let reader = try CSVReader(path: directory + "/transactions.csv", displayName: "transactions.csv")
+        let columns = Columns(reader, file: "transactions.csv")
+        let id = try columns.require("transaction_id")
+        let pledgeColumn = try columns.require("pledge_id")
+        let patronColumn = try columns.require("patron_id")
+        let creatorColumn = try columns.require("creator_id")
+        let type = try columns.require("transaction_type")
+        let status = try columns.require("transaction_status")
+        let gross = try columns.require("gross_amount_usd")
+        let platform = try columns.require("platform_fee_usd")
+        let processing = try columns.require("processing_fee_usd")
+        let net = try columns.require("net_amount_usd")
+        let failure = try columns.require("failure_reason")
+        let at = try columns.require("transaction_at")
+        var result = TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
+        try reader.forEachRow { row in
+            result.rows += 1
+            guard let moment = row.time(at), moment != noTime else {
+                result.findings.fail("valid_timestamp", "transactions", "transaction_at", key: row.string(id))
+                return
+            }
+            if moment > window.asOf { result.findings.fail("no_future_timestamps", "transactions", "transaction_at", key: row.string(id)) }
+            if CivilDate(dayNumber: Int(moment / 86_400)).day <= 3 { result.onDays1to3 += 1 }
+            guard let pledge = tables.pledges.lookup(row[pledgeColumn]) else {
+                result.findings.fail("relationships", "transactions", "pledge_id", key: row.string(id))
+                return
+            }
+            if tables.patrons.lookup(row[patronColumn]).map({ Int32($0) }) != tables.pledgePatron[pledge]
+                || tables.creators.lookup(row[creatorColumn]).map({ Int32($0) }) != tables.pledgeCreator[pledge] {
+                result.findings.fail("same_patron_and_creator_as_pledge", "transactions", "patron_id, creator_id", key: row.string(id))
+            }
+            let grossCents = ValueParsers.cents(row[gross]) ?? -1
+            let platformCents = ValueParsers.cents(row[platform]) ?? -1
+            let processingCents = ValueParsers.cents(row[processing]) ?? -1
+            let netCents = ValueParsers.cents(row[net]) ?? -1
+            if grossCents <= 0 || platformCents < 0 || processingCents < 0 || netCents < 0 {
+                result.findings.fail("positive_amounts", "transactions", "amounts", key: row.string(id))
+            }
+            let isPayment = Self.equals(row[type], "pledge_payment")
+            let succeeded = Self.equals(row[status], "succeeded")
+            let failed = Self.equals(row[status], "failed")
+            let refunded = Self.equals(row[status], "refunded")
+            let patron = Int(tables.pledgePatron[pledge])
+            if isPayment && succeeded {
+                if grossCents - platformCents - processingCents != netCents {
+                    result.findings.fail("net_equals_gross_minus_fees", "transactions", "net_amount_usd", key: row.string(id))
+                }
+                let creator = Int(tables.pledgeCreator[pledge])
+                if creator >= 0 && moment >= window.start && moment <= window.asOf { result.revenueByCreator[creator] += grossCents }
+                if patron >= 0 { result.spendByPatron[patron] += grossCents }
+            } else if refunded, patron >= 0 {
+                result.spendByPatron[patron] -= grossCents
+            }
+            if isPayment && (succeeded || failed) {
+                result.attemptPledge.append(Int32(pledge))
+                result.attemptTime.append(moment)
+                result.attemptFailed.append(failed)
+                result.attemptExpired.append(failed && Self.equals(row[failure], "card_expired"))
+            }
+        }
+        result.findings.ran("relationships", "transactions", "pledge_id", checked: result.rows)
+        result.findings.ran("positive_amounts", "transactions", "amounts", checked: result.rows)
+        return result
+    }
+
+    func events() throws -> EventAggregates {
+        let reader = try CSVReader(path: directory + "/engagement_events.csv", displayName: "engagement_events.csv")
+        let columns = Columns(reader, file: "engagement_events.csv")
+        let id = try columns.require("event_id")
+        let patronColumn = try columns.require("patron_id")
+        let creatorColumn = try columns.require("creator_id")
+        let postColumn = try columns.require("post_id")
+        let at = try columns.require("event_at")
+        var result = EventAggregates(months: window.months.count, categories: tables.categories.count)
+        try reader.forEachRow { row in
+            result.rows += 1
+            guard let moment = row.time(at), moment != noTime else {
+                result.findings.fail("valid_timestamp", "engagement_events", "event_at", key: row.string(id))
+                return
+            }
+            guard let patron = tables.patrons.lookup(row[patronColumn]), let creator = tables.creators.lookup(row[creatorColumn]) else {
+                result.findings.fail("relationships", "engagement_events", "patron_id, creator_id", key: row.string(id))
+                return
+            }
+            if let post = tables.posts.lookup(row[postColumn]) {
+                if tables.postCreator[post] != Int32(creator) || tables.postPublished[post] > moment {
+                    result.findings.fail("post_of_creator_before_event", "engagement_events", "post_id", key: row.string(id))
+                }
+            } else {
+                result.findings.fail("relationships", "engagement_events", "post_id", key: row.string(id))
+            }
+            guard let month = window.monthIndex(moment) else { return }
+            result.eventsByMonth[month] += 1
+            let category = Int(tables.creatorCategory[creator])
+            result.eventsByCategory[category] += 1
+            result.engaged.insert(EventAggregates.key(patron: Int32(patron), creator: Int32(creator), month: month))
+        }
+        result.findings.ran("relationships", "engagement_events", "patron_id, creator_id", checked: result.rows)
+        result.findings.ran("post_of_creator_before_event", "engagement_events", "post_id", checked: result.rows)
+        return result
+    }
+
+    static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+        guard bytes.count == text.utf8CodeUnitCount else { return false }
+        let literal = text.utf8Start
+        for index in 0..<bytes.count where bytes[index] != literal[index] { return false }
+        return true
+    }
+}

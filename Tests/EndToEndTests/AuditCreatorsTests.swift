@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `synthaudit audit` on folders of CSV files: the default creator-economy dataset (against the
+/// DuckDB oracle and the golden report), the third-party export, and broken files.
+@Suite("audit creators (end to end)", .serialized)
+struct AuditCreatorsTests {
+    /// The default dataset, generated afresh under its default name.
+    static let dataset: URL? = {
+        guard let directory = try? BinaryRunner.scratch(),
+              let outcome = try? BinaryRunner.run(["generate", "creators", "--quiet"], in: directory),
+              outcome.status == 0 else { return nil }
+        return directory.appendingPathComponent("data/creators")
+    }()
+
+    static func metrics(_ data: Data) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return try #require(object?["metrics"] as? [String: Any])
+    }
+
+    @Test("the default dataset: every feasible band passes, the golden report holds (the golden gate)")
+    func goldenGate() throws {
+        let dataset = try #require(Self.dataset)
+        let golden = BinaryRunner.packageRoot.appendingPathComponent("golden/creators").path
+        let outcome = try BinaryRunner.run(["audit", "data/creators", "--golden", golden],
+                                           in: dataset.deletingLastPathComponent().deletingLastPathComponent())
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("32 pass, 1 warn, 0 fail, 0 inconclusive; 0 of 30 integrity tests failing"))
+    }
+
+    @Test("every metric equals the DuckDB oracle's to 1e-9 (independent SQL from SPEC section 9)")
+    func agreesWithOracle() throws {
+        let dataset = try #require(Self.dataset)
+        let out = try BinaryRunner.scratch().appendingPathComponent("report")
+        let audit = try BinaryRunner.run(["audit", dataset.path, "--out", out.path, "--quiet"])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        let ours = try Self.metrics(Data(contentsOf: out.appendingPathComponent("report.json")))
+        let measured = try GenerateCreatorsTests.measure(dataset)
+        var compared = 0
+        for (id, reference) in measured.metrics where !id.hasPrefix("integrity.") {
+            let entry = try #require(ours[id] as? [String: Any], "the audit lacks \(id)")
+            switch reference.value {
+            case .number(let expected):
+                let value = try #require(entry["value"] as? Double, "\(id) has no number")
+                #expect(abs(value - expected) <= 1e-9 * max(1, abs(expected)), "\(id): audit \(value), oracle \(expected)")
+            case .text(let expected):
+                #expect(entry["value"] as? String == expected, "\(id)")
+            }
+            compared += 1
+        }
+        #expect(compared >= 27)
+    }
+
+    @Test("the third-party export (no transactions.csv) is audited: findings, skipped measures, exit 1")
+    func thirdParty() throws {
+        let path = BinaryRunner.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/thirdparty/signalpilot").path
+        try #require(FileManager.default.fileExists(atPath: path), "the third-party export is missing at \(path)")
+        let outcome = try BinaryRunner.run(["audit", path])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.contains("transactions.csv is missing"))
+        #expect(outcome.stdout.contains("| no_future_timestamps | pledges |"))
+        #expect(outcome.stdout.contains("inconclusive (not measured)"))
+    }
+
+    @Test("a broken CSV stops the audit with file, line and column (65); a missing file is 66")
+    func brokenFiles() throws {
+        let directory = try BinaryRunner.scratch()
+        #expect(try BinaryRunner.run(["generate", "creators", "--scale", "0.05", "--out", "small", "--quiet"], in: directory).status == 0)
+        let pledges = directory.appendingPathComponent("small/pledges.csv")
+        var lines = try String(contentsOf: pledges, encoding: .utf8).components(separatedBy: "\n")
+        lines[5] = lines[5].components(separatedBy: ",").dropLast(2).joined(separator: ",")
+        try lines.joined(separator: "\n").write(to: pledges, atomically: true, encoding: .utf8)
+        let ragged = try BinaryRunner.run(["audit", "small"], in: directory)
+        #expect(ragged.status == 65)
+        #expect(ragged.stderr == "synthaudit: ragged row in 'pledges.csv' at line 6, column 10: expected 11 fields, found 9\n")
+        try FileManager.default.removeItem(at: pledges)
+        let missing = try BinaryRunner.run(["audit", "small"], in: directory)
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("no such file 'small/pledges.csv'"))
+    }
+}
