@@ -24,3 +24,13 @@ for scale in ${BENCH_SCALES:-1 10 100}; do
     "$bin" generate creators --scale "$scale" --out "$work/creators" --quiet
 done
 echo "  goal: at least 150 MB/s of CSV per core ($((150 * $(nproc))) MB/s on this machine), 100x in about a minute, under 2 GiB"
+echo
+echo "Audit (seed 42; MB/s counts the CSV bytes read; report written to a fresh directory):"
+for scale in ${BENCH_AUDIT_SCALES:-1 10}; do
+  "$bin" generate creators --scale "$scale" --out "$work/audit-$scale" --force --quiet
+  size=$(du -sb "$work/audit-$scale" | cut -f1)
+  python3 scripts/bench/timeit.py -n 5 --label "  audit creators --scale $scale" --prepare "rm -rf '$work/report'" -- \
+    "$bin" audit "$work/audit-$scale" --out "$work/report" --quiet \
+    | awk -v size="$size" '{ print; if (match($0, /median [0-9.]+ s/)) { m = substr($0, RSTART + 7, RLENGTH - 9); printf "    %.0f MB read, %.0f MB/s\n", size / 1e6, size / 1e6 / m } }'
+  rm -rf "$work/audit-$scale"
+done

@@ -46,9 +46,12 @@ struct CreatorsAudit {
         let rows = ["creators.csv": tables.creators.count, "patrons.csv": tables.patrons.count, "tiers.csv": tables.tiers.count,
                     "pledges.csv": tables.pledges.count, "transactions.csv": transactions.rows, "posts.csv": tables.posts.count,
                     "engagement_events.csv": events.rows]
+        var digests = tables.digests
+        digests["transactions.csv"] = transactions.sha256
+        digests["engagement_events.csv"] = events.sha256
         for file in Self.files where FileManager.default.fileExists(atPath: directory + "/" + file) {
-            inputs.append(AuditInput(name: file, kind: "csv", rows: rows[file] ?? 0,
-                                     sha256: try SHA256.hexDigest(ofFile: directory + "/" + file)))
+            let digest = try digests[file] ?? SHA256.hexDigest(ofFile: directory + "/" + file)
+            inputs.append(AuditInput(name: file, kind: "csv", rows: rows[file] ?? 0, sha256: digest))
         }
         return (result, inputs)
     }

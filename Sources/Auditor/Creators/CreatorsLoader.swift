@@ -26,6 +26,12 @@ struct CreatorsLoader {
         return (reader, Columns(reader, file: name))
     }
 
+    /// Reads every row of `name` with `body`, then records the file's digest.
+    private func rows(_ reader: CSVReader, _ tables: inout CreatorsTables, _ body: (CSVRow, inout CreatorsTables) throws -> Void) throws {
+        try reader.forEachRow { row in try body(row, &tables) }
+        tables.digests[reader.displayName] = reader.sha256
+    }
+
     private func loadCreators(_ tables: inout CreatorsTables) throws {
         let (reader, columns) = try reader("creators.csv")
         let id = try columns.require("creator_id")
@@ -34,7 +40,7 @@ struct CreatorsLoader {
         let first = try columns.require("first_pledge_received_at")
         let lastPost = try columns.require("last_post_at")
         let plan = try columns.require("plan_type")
-        try reader.forEachRow { row in
+        try rows(reader, &tables) { row, tables in
             let before = tables.creators.count
             let number = tables.creators.intern(row[id])
             guard number == before else {
@@ -56,7 +62,7 @@ struct CreatorsLoader {
         let creator = try columns.require("creator_id")
         let rank = try columns.require("tier_rank")
         let price = try columns.require("price_usd")
-        try reader.forEachRow { row in
+        try rows(reader, &tables) { row, tables in
             let before = tables.tiers.count
             guard tables.tiers.intern(row[id]) == before else {
                 tables.note("unique", "tiers", "tier_id", key: row.string(id))
@@ -76,7 +82,7 @@ struct CreatorsLoader {
         let first = try columns.require("first_pledge_at")
         let spend = try columns.require("lifetime_spend_usd")
         let status = try columns.require("status")
-        try reader.forEachRow { row in
+        try rows(reader, &tables) { row, tables in
             let before = tables.patrons.count
             guard tables.patrons.intern(row[id]) == before else {
                 tables.note("unique", "patrons", "patron_id", key: row.string(id))
@@ -100,7 +106,7 @@ struct CreatorsLoader {
         let ended = try columns.require("ended_at")
         let paused = try columns.require("pause_started_at")
         let reason = try columns.require("churn_reason")
-        try reader.forEachRow { row in
+        try rows(reader, &tables) { row, tables in
             let before = tables.pledges.count
             guard tables.pledges.intern(row[id]) == before else {
                 tables.note("unique", "pledges", "pledge_id", key: row.string(id))
@@ -139,7 +145,7 @@ struct CreatorsLoader {
         let id = try columns.require("post_id")
         let creator = try columns.require("creator_id")
         let published = try columns.require("published_at")
-        try reader.forEachRow { row in
+        try rows(reader, &tables) { row, tables in
             let before = tables.posts.count
             guard tables.posts.intern(row[id]) == before else {
                 tables.note("unique", "posts", "post_id", key: row.string(id))

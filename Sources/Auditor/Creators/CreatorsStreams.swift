@@ -12,6 +12,7 @@ struct TransactionAggregates {
     var revenueByCreator: [Int]
     var spendByPatron: [Int]
     var findings = FindingCounter()
+    var sha256: String?
 
     init(creators: Int, patrons: Int) {
         revenueByCreator = Array(repeating: 0, count: creators)
@@ -27,6 +28,7 @@ struct EventAggregates {
     var eventsByCategory: [Int]
     var rows = 0
     var findings = FindingCounter()
+    var sha256: String?
 
     init(months: Int, categories: Int) {
         eventsByMonth = Array(repeating: 0, count: months)
@@ -81,6 +83,13 @@ struct CreatorsStreams {
         let failure = try columns.require("failure_reason")
         let at = try columns.require("transaction_at")
         var result = TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
+        // Local copies: the row closure reads them millions of times without touching `self`.
+        let pledges = tables.pledges
+        let patrons = tables.patrons
+        let creators = tables.creators
+        let pledgePatron = tables.pledgePatron
+        let pledgeCreator = tables.pledgeCreator
+        let window = window
         try reader.forEachRow { row in
             result.rows += 1
             guard let moment = row.time(at), moment != noTime else {
@@ -89,12 +98,12 @@ struct CreatorsStreams {
             }
             if moment > window.asOf { result.findings.fail("no_future_timestamps", "transactions", "transaction_at", key: row.string(id)) }
             if CivilDate(dayNumber: Int(moment / 86_400)).day <= 3 { result.onDays1to3 += 1 }
-            guard let pledge = tables.pledges.lookup(row[pledgeColumn]) else {
+            guard let pledge = pledges.lookup(row[pledgeColumn]) else {
                 result.findings.fail("relationships", "transactions", "pledge_id", key: row.string(id))
                 return
             }
-            if tables.patrons.lookup(row[patronColumn]).map({ Int32($0) }) != tables.pledgePatron[pledge]
-                || tables.creators.lookup(row[creatorColumn]).map({ Int32($0) }) != tables.pledgeCreator[pledge] {
+            if patrons.lookup(row[patronColumn]).map({ Int32($0) }) != pledgePatron[pledge]
+                || creators.lookup(row[creatorColumn]).map({ Int32($0) }) != pledgeCreator[pledge] {
                 result.findings.fail("same_patron_and_creator_as_pledge", "transactions", "patron_id, creator_id", key: row.string(id))
             }
             let grossCents = ValueParsers.cents(row[gross]) ?? -1
@@ -108,12 +117,12 @@ struct CreatorsStreams {
             let succeeded = Self.equals(row[status], "succeeded")
             let failed = Self.equals(row[status], "failed")
             let refunded = Self.equals(row[status], "refunded")
-            let patron = Int(tables.pledgePatron[pledge])
+            let patron = Int(pledgePatron[pledge])
             if isPayment && succeeded {
                 if grossCents - platformCents - processingCents != netCents {
                     result.findings.fail("net_equals_gross_minus_fees", "transactions", "net_amount_usd", key: row.string(id))
                 }
-                let creator = Int(tables.pledgeCreator[pledge])
+                let creator = Int(pledgeCreator[pledge])
                 if creator >= 0 && moment >= window.start && moment <= window.asOf { result.revenueByCreator[creator] += grossCents }
                 if patron >= 0 { result.spendByPatron[patron] += grossCents }
             } else if refunded, patron >= 0 {
@@ -126,6 +135,7 @@ struct CreatorsStreams {
                 result.attemptExpired.append(failed && Self.equals(row[failure], "card_expired"))
             }
         }
+        result.sha256 = reader.sha256
         result.findings.ran("relationships", "transactions", "pledge_id", checked: result.rows)
         result.findings.ran("positive_amounts", "transactions", "amounts", checked: result.rows)
         return result
@@ -140,18 +150,25 @@ struct CreatorsStreams {
         let postColumn = try columns.require("post_id")
         let at = try columns.require("event_at")
         var result = EventAggregates(months: window.months.count, categories: tables.categories.count)
+        let patrons = tables.patrons
+        let creators = tables.creators
+        let posts = tables.posts
+        let postCreator = tables.postCreator
+        let postPublished = tables.postPublished
+        let creatorCategory = tables.creatorCategory
+        let window = window
         try reader.forEachRow { row in
             result.rows += 1
             guard let moment = row.time(at), moment != noTime else {
                 result.findings.fail("valid_timestamp", "engagement_events", "event_at", key: row.string(id))
                 return
             }
-            guard let patron = tables.patrons.lookup(row[patronColumn]), let creator = tables.creators.lookup(row[creatorColumn]) else {
+            guard let patron = patrons.lookup(row[patronColumn]), let creator = creators.lookup(row[creatorColumn]) else {
                 result.findings.fail("relationships", "engagement_events", "patron_id, creator_id", key: row.string(id))
                 return
             }
-            if let post = tables.posts.lookup(row[postColumn]) {
-                if tables.postCreator[post] != Int32(creator) || tables.postPublished[post] > moment {
+            if let post = posts.lookup(row[postColumn]) {
+                if postCreator[post] != Int32(creator) || postPublished[post] > moment {
                     result.findings.fail("post_of_creator_before_event", "engagement_events", "post_id", key: row.string(id))
                 }
             } else {
@@ -159,10 +176,11 @@ struct CreatorsStreams {
             }
             guard let month = window.monthIndex(moment) else { return }
             result.eventsByMonth[month] += 1
-            let category = Int(tables.creatorCategory[creator])
+            let category = Int(creatorCategory[creator])
             result.eventsByCategory[category] += 1
             result.engaged.insert(EventAggregates.key(patron: Int32(patron), creator: Int32(creator), month: month))
         }
+        result.sha256 = reader.sha256
         result.findings.ran("relationships", "engagement_events", "patron_id, creator_id", checked: result.rows)
         result.findings.ran("post_of_creator_before_event", "engagement_events", "post_id", checked: result.rows)
         return result

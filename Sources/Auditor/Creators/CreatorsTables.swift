@@ -41,6 +41,9 @@ struct CreatorsTables {
     var postCreator: [Int32] = []
     var postPublished: [Int64] = []
 
+    /// The SHA-256 of each file read, by file name.
+    var digests: [String: String] = [:]
+
     /// Value-level problems found while loading (unparseable dates, unknown references), by test.
     var findings: [String: (table: String, column: String, failures: Int, keys: [String], checked: Int)] = [:]
 

@@ -71,6 +71,9 @@ public final class CSVReader {
     private var handlerError: (any Error)?
     private var sawAnyByte = false
     private var lastTerminator: Int32 = 0
+    private var hasher = SHA256()
+    /// The SHA-256 of the file's bytes, known once every row has been read.
+    public private(set) var sha256: String?
     /// Bytes of the current chunk not yet parsed (after the header row).
     private var leftoverStart = 0
     private var leftoverCount = 0
@@ -143,7 +146,10 @@ public final class CSVReader {
                     if errno == EINTR { continue }
                     throw CSVError(.unreadable(errno: errno), file: displayName)
                 }
+                // The digest of the input comes with the read, not from a second pass over the file.
+                hasher.update(UnsafeRawBufferPointer(start: chunk, count: count))
                 if count == 0 {
+                    sha256 = hasher.finalize()
                     if csv_fini(&parser, fieldCallback, rowCallback, context) != 0 {
                         throw CSVError(.unterminatedQuote, file: displayName, line: rowLine, column: fieldsInRow + 1)
                     }
@@ -317,10 +323,11 @@ public final class CSVReader {
 
 private func fieldCallback(_ pointer: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<CSVReader>.fromOpaque(context).takeUnretainedValue().addField(pointer, length)
+    // The reader outlives every callback of its own parse: no retain and release per field.
+    Unmanaged<CSVReader>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.addField(pointer, length) }
 }
 
 private func rowCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<CSVReader>.fromOpaque(context).takeUnretainedValue().endRow(terminator)
+    Unmanaged<CSVReader>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.endRow(terminator) }
 }
