@@ -48,23 +48,34 @@ public struct Audit {
         for path in inputs where !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             throw AuditError.missingInput(path)
         }
-        if let profile, !MetricCatalog.profiles.contains(profile) { throw AuditError.unknownProfile(profile) }
+        // A profile ending in .yaml or .yml is a mapping of someone else's files onto creators.
+        var mapping: MappingProfile?
+        if let profile, profile.hasSuffix(".yaml") || profile.hasSuffix(".yml") {
+            mapping = try MappingProfile.load(path: profile)
+        } else if let profile, !MetricCatalog.profiles.contains(profile) {
+            throw AuditError.unknownProfile(profile)
+        }
         _ = FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory)
         if isDirectory.boolValue {
             guard inputs.count == 1 else { throw AuditError.unsupported("a CSV audit takes one folder of CSV files") }
-            guard profile == nil || profile == "creators" else { throw AuditError.profileMismatch(bands: profile ?? "", input: "creators") }
-            let present = CreatorsAudit.files.filter { FileManager.default.fileExists(atPath: input + "/" + $0) }
+            guard mapping != nil || profile == nil || profile == "creators" else {
+                throw AuditError.profileMismatch(bands: profile ?? "", input: "creators")
+            }
+            let map = mapping ?? .creators
+            let present = CreatorsAudit.files.filter { FileManager.default.fileExists(atPath: input + "/" + map.file(String($0.dropLast(4)))) }
             let missing = CreatorsAudit.requiredFiles.filter { !present.contains($0) }
             if present.isEmpty { throw AuditError.undetectedProfile(input) }
             guard missing.isEmpty else {
-                throw CSVError(.missing, file: input + "/" + missing[0])
+                throw CSVError(.missing, file: input + "/" + map.file(String(missing[0].dropLast(4))))
             }
-            let bands = try loadBands(profile: "creators")
-            let (measurements, inputsInfo) = try CreatorsAudit(directory: input).run()
-            return AuditReport(profile: "creators", inputs: inputsInfo, bandsPath: bands?.path, measurements: measurements,
+            // A mapping profile has no built-in bands: only those given with --bands.
+            let bands = mapping == nil || bandsPath != nil ? try loadBands(profile: "creators") : nil
+            let (measurements, inputsInfo) = try CreatorsAudit(directory: input, profile: map).run()
+            return AuditReport(profile: mapping.map { "creators (mapping: \($0.name))" } ?? "creators", inputs: inputsInfo,
+                               bandsPath: bands?.path, measurements: measurements,
                                checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements))
         }
-        if input.hasSuffix(".csv") || profile == "creators" {
+        if input.hasSuffix(".csv") || profile == "creators" || mapping != nil {
             throw AuditError.unsupported("the creators profile is audited from a folder holding its seven CSV files")
         }
         guard inputs.count == 1 else {

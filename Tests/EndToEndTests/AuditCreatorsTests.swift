@@ -25,7 +25,7 @@ struct AuditCreatorsTests {
         let outcome = try BinaryRunner.run(["audit", "data/creators", "--golden", golden],
                                            in: dataset.deletingLastPathComponent().deletingLastPathComponent())
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(outcome.stderr.contains("32 pass, 1 warn, 0 fail, 0 inconclusive; 0 of 30 integrity tests failing"))
+        #expect(outcome.stderr.contains("32 pass, 1 warn, 0 fail, 0 inconclusive; 0 of 36 integrity tests failing"))
     }
 
     @Test("every metric equals the DuckDB oracle's to 1e-9 (independent SQL from SPEC section 9)")
@@ -77,5 +77,27 @@ struct AuditCreatorsTests {
         let missing = try BinaryRunner.run(["audit", "small"], in: directory)
         #expect(missing.status == 66)
         #expect(missing.stderr.contains("no such file 'small/pledges.csv'"))
+    }
+}
+
+@Suite("audit with a mapping profile (end to end)")
+struct AuditMappingTests {
+    @Test("the third-party export, mapped: its own window, its values translated, findings reported")
+    func mapped() throws {
+        let root = BinaryRunner.packageRoot
+        let data = root.deletingLastPathComponent().appendingPathComponent("shared/thirdparty/signalpilot").path
+        try #require(FileManager.default.fileExists(atPath: data), "the third-party export is missing at \(data)")
+        let outcome = try BinaryRunner.run(["audit", data, "--profile", root.appendingPathComponent("examples/signalpilot-profile.yaml").path,
+                                            "--bands", root.appendingPathComponent("bands/creators.yaml").path])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.contains("# Audit report: creators (mapping: signalpilot)"))
+        #expect(outcome.stdout.contains("as of 2025-12-31 23:59:59"))
+        #expect(outcome.stdout.contains("| no_future_timestamps | pledges | started_at, ended_at | 85 |"))
+        // The value maps translate their sets: no accepted_values failures remain.
+        #expect(!outcome.stdout.contains("| accepted_values |"))
+        let unmapped = try BinaryRunner.run(["audit", data, "--bands", root.appendingPathComponent("bands/creators.yaml").path])
+        #expect(unmapped.stdout.contains("| accepted_values | pledges | pledge_status |"))
+        let bad = try BinaryRunner.run(["audit", data, "--profile", "/nonexistent.yaml"])
+        #expect(bad.status == 66)
     }
 }

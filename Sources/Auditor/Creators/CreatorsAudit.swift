@@ -6,6 +6,7 @@ import TableIO
 /// `transactions.csv` and `engagement_events.csv` streamed at the same time on two threads.
 struct CreatorsAudit {
     let directory: String
+    var profile = MappingProfile.creators
 
     static let files = ["creators.csv", "patrons.csv", "tiers.csv", "pledges.csv", "transactions.csv", "posts.csv",
                         "engagement_events.csv"]
@@ -14,11 +15,11 @@ struct CreatorsAudit {
     static let requiredFiles = ["creators.csv", "patrons.csv", "tiers.csv", "pledges.csv", "posts.csv"]
 
     func run() throws -> (Measurements, [AuditInput]) {
-        let window = CreatorsWindow()
-        let tables = try CreatorsLoader(directory: directory).load()
-        let streams = CreatorsStreams(directory: directory, tables: tables, window: window)
-        let hasTransactions = FileManager.default.fileExists(atPath: directory + "/transactions.csv")
-        let hasEvents = FileManager.default.fileExists(atPath: directory + "/engagement_events.csv")
+        let window = CreatorsWindow(first: profile.firstMonth, last: profile.lastMonth)
+        let tables = try CreatorsLoader(directory: directory, profile: profile).load()
+        let streams = CreatorsStreams(directory: directory, tables: tables, window: window, profile: profile)
+        let hasTransactions = FileManager.default.fileExists(atPath: directory + "/" + profile.file("transactions"))
+        let hasEvents = FileManager.default.fileExists(atPath: directory + "/" + profile.file("engagement_events"))
         let eventsWork = Background {
             hasEvents ? try streams.events() : EventAggregates(months: window.months.count, categories: tables.categories.count)
         }
@@ -49,9 +50,11 @@ struct CreatorsAudit {
         var digests = tables.digests
         digests["transactions.csv"] = transactions.sha256
         digests["engagement_events.csv"] = events.sha256
-        for file in Self.files where FileManager.default.fileExists(atPath: directory + "/" + file) {
-            let digest = try digests[file] ?? SHA256.hexDigest(ofFile: directory + "/" + file)
-            inputs.append(AuditInput(name: file, kind: "csv", rows: rows[file] ?? 0, sha256: digest))
+        for file in Self.files {
+            let theirs = profile.file(String(file.dropLast(4)))
+            guard FileManager.default.fileExists(atPath: directory + "/" + theirs) else { continue }
+            let digest = try digests[theirs] ?? SHA256.hexDigest(ofFile: directory + "/" + theirs)
+            inputs.append(AuditInput(name: theirs, kind: "csv", rows: rows[file] ?? 0, sha256: digest))
         }
         return (result, inputs)
     }
@@ -137,6 +140,8 @@ struct CreatorsAudit {
             ("post_after_creator_created", "posts", "published_at", tables.posts.count),
             ("same_patron_and_creator_as_pledge", "transactions", "patron_id, creator_id", transactions.rows),
             ("net_equals_gross_minus_fees", "transactions", "net_amount_usd", transactions.rows),
+            ("accepted_values", "creators", "plan_type", tables.creators.count), ("accepted_values", "patrons", "status", tables.patrons.count),
+            ("accepted_values", "pledges", "churn_reason", tables.pledges.count),
         ]
         for (test, table, column, checked) in tests { counter.ran(test, table, column, checked: checked) }
         return counter.entries.values.sorted { ($0.table, $0.test, $0.column ?? "") < ($1.table, $1.test, $1.column ?? "") }

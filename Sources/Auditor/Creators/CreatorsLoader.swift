@@ -8,8 +8,7 @@ import TableIO
 /// column) stop the load with the file, line and column.
 struct CreatorsLoader {
     let directory: String
-
-    func path(_ name: String) -> String { directory + "/" + name }
+    let profile: MappingProfile
 
     func load() throws -> CreatorsTables {
         var tables = CreatorsTables()
@@ -21,9 +20,18 @@ struct CreatorsLoader {
         return tables
     }
 
-    private func reader(_ name: String) throws -> (CSVReader, Columns) {
-        let reader = try CSVReader(path: path(name), displayName: name)
-        return (reader, Columns(reader, file: name))
+    private func reader(_ table: String) throws -> (CSVReader, Columns) {
+        let file = profile.file(table)
+        let reader = try CSVReader(path: directory + "/" + file, displayName: file)
+        return (reader, Columns(reader, table: table, profile: profile))
+    }
+
+    /// Counts a value outside its enumeration as an accepted_values failure.
+    private func accept(_ value: String, _ table: String, _ column: String, key: @autoclosure () -> String,
+                        _ tables: inout CreatorsTables) {
+        if let allowed = CreatorsEnumerations.sets[table + "." + column], !allowed.contains(value) {
+            tables.note("accepted_values", table, column, key: key())
+        }
     }
 
     /// Reads every row of `name` with `body`, then records the file's digest.
@@ -33,7 +41,7 @@ struct CreatorsLoader {
     }
 
     private func loadCreators(_ tables: inout CreatorsTables) throws {
-        let (reader, columns) = try reader("creators.csv")
+        let (reader, columns) = try reader("creators")
         let id = try columns.require("creator_id")
         let category = try columns.require("category")
         let created = try columns.require("created_at")
@@ -51,13 +59,15 @@ struct CreatorsLoader {
             tables.creatorCreated.append(checkedTime(row, created, &tables, "creators", "created_at", key: row.string(id)))
             tables.creatorFirstPledge.append(checkedTime(row, first, &tables, "creators", "first_pledge_received_at", key: row.string(id)))
             tables.creatorLastPost.append(checkedTime(row, lastPost, &tables, "creators", "last_post_at", key: row.string(id)))
-            let planText = row.string(plan)
+            let planText = columns.value(row, plan, "plan_type")
+            accept(planText, "creators", "plan_type", key: row.string(id), &tables)
+            if let status = columns.optional("status") { accept(columns.value(row, status, "status"), "creators", "status", key: row.string(id), &tables) }
             tables.creatorPlan.append(planText == "lite" ? 0 : planText == "pro" ? 1 : planText == "premium" ? 2 : -1)
         }
     }
 
     private func loadTiers(_ tables: inout CreatorsTables) throws {
-        let (reader, columns) = try reader("tiers.csv")
+        let (reader, columns) = try reader("tiers")
         let id = try columns.require("tier_id")
         let creator = try columns.require("creator_id")
         let rank = try columns.require("tier_rank")
@@ -77,7 +87,7 @@ struct CreatorsLoader {
     }
 
     private func loadPatrons(_ tables: inout CreatorsTables) throws {
-        let (reader, columns) = try reader("patrons.csv")
+        let (reader, columns) = try reader("patrons")
         let id = try columns.require("patron_id")
         let first = try columns.require("first_pledge_at")
         let spend = try columns.require("lifetime_spend_usd")
@@ -90,12 +100,14 @@ struct CreatorsLoader {
             }
             tables.patronFirstPledge.append(checkedTime(row, first, &tables, "patrons", "first_pledge_at", key: row.string(id)))
             tables.patronSpendCents.append(ValueParsers.cents(row[spend]) ?? Int.min)
-            tables.patronActive.append(row.string(status) == "active")
+            let statusText = columns.value(row, status, "status")
+            accept(statusText, "patrons", "status", key: row.string(id), &tables)
+            tables.patronActive.append(statusText == "active")
         }
     }
 
     private func loadPledges(_ tables: inout CreatorsTables) throws {
-        let (reader, columns) = try reader("pledges.csv")
+        let (reader, columns) = try reader("pledges")
         let id = try columns.require("pledge_id")
         let patron = try columns.require("patron_id")
         let creator = try columns.require("creator_id")
@@ -130,7 +142,12 @@ struct CreatorsLoader {
             tables.pledgeStart.append(start)
             tables.pledgeEnd.append(checkedTime(row, ended, &tables, "pledges", "ended_at", key: key))
             tables.pledgePause.append(checkedTime(row, paused, &tables, "pledges", "pause_started_at", key: key))
-            switch row.isNull(reason) ? "" : row.string(reason) {
+            if let status = columns.optional("pledge_status") {
+                accept(columns.value(row, status, "pledge_status"), "pledges", "pledge_status", key: key, &tables)
+            }
+            let reasonText = columns.value(row, reason, "churn_reason")
+            accept(reasonText, "pledges", "churn_reason", key: key, &tables)
+            switch reasonText {
             case "": tables.pledgeReason.append(-1)
             case "voluntary": tables.pledgeReason.append(0)
             case "payment_failed": tables.pledgeReason.append(1)
@@ -141,7 +158,7 @@ struct CreatorsLoader {
     }
 
     private func loadPosts(_ tables: inout CreatorsTables) throws {
-        let (reader, columns) = try reader("posts.csv")
+        let (reader, columns) = try reader("posts")
         let id = try columns.require("post_id")
         let creator = try columns.require("creator_id")
         let published = try columns.require("published_at")
@@ -155,6 +172,11 @@ struct CreatorsLoader {
             if owner == nil { tables.note("relationships", "posts", "creator_id", key: row.string(id)) }
             tables.postCreator.append(Int32(owner ?? -1))
             tables.postPublished.append(checkedTime(row, published, &tables, "posts", "published_at", key: row.string(id)))
+            for column in ["post_type", "access_level"] {
+                if let position = columns.optional(column) {
+                    accept(columns.value(row, position, column), "posts", column, key: row.string(id), &tables)
+                }
+            }
         }
     }
 

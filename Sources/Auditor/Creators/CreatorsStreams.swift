@@ -66,10 +66,28 @@ struct CreatorsStreams {
     let directory: String
     let tables: CreatorsTables
     let window: CreatorsWindow
+    let profile: MappingProfile
+
+    func reader(_ table: String) throws -> (CSVReader, Columns) {
+        let file = profile.file(table)
+        let reader = try CSVReader(path: directory + "/" + file, displayName: file)
+        return (reader, Columns(reader, table: table, profile: profile))
+    }
+
+    /// Whether a field holds one of the literals (through the value map when the column has one).
+    static func field(_ row: CSVRow, _ column: Int, _ columns: Columns, _ name: String, mapped: Bool,
+                      is literals: StaticString...) -> Int? {
+        if mapped {
+            let value = columns.value(row, column, name)
+            for (index, literal) in literals.enumerated() where value == literal.description { return index }
+            return nil
+        }
+        for (index, literal) in literals.enumerated() where equals(row[column], literal) { return index }
+        return nil
+    }
 
     func transactions() throws -> TransactionAggregates {
-        let reader = try CSVReader(path: directory + "/transactions.csv", displayName: "transactions.csv")
-        let columns = Columns(reader, file: "transactions.csv")
+        let (reader, columns) = try reader("transactions")
         let id = try columns.require("transaction_id")
         let pledgeColumn = try columns.require("pledge_id")
         let patronColumn = try columns.require("patron_id")
@@ -90,6 +108,11 @@ struct CreatorsStreams {
         let pledgePatron = tables.pledgePatron
         let pledgeCreator = tables.pledgeCreator
         let window = window
+        let method = columns.optional("payment_method")
+        let mapType = profile.mapsValues("transactions", "transaction_type")
+        let mapStatus = profile.mapsValues("transactions", "transaction_status")
+        let mapMethod = profile.mapsValues("transactions", "payment_method")
+        let mapFailure = profile.mapsValues("transactions", "failure_reason")
         try reader.forEachRow { row in
             result.rows += 1
             guard let moment = row.time(at), moment != noTime else {
@@ -113,10 +136,19 @@ struct CreatorsStreams {
             if grossCents <= 0 || platformCents < 0 || processingCents < 0 || netCents < 0 {
                 result.findings.fail("positive_amounts", "transactions", "amounts", key: row.string(id))
             }
-            let isPayment = Self.equals(row[type], "pledge_payment")
-            let succeeded = Self.equals(row[status], "succeeded")
-            let failed = Self.equals(row[status], "failed")
-            let refunded = Self.equals(row[status], "refunded")
+            let typeCode = Self.field(row, type, columns, "transaction_type", mapped: mapType, is: "pledge_payment", "refund", "chargeback")
+            let statusCode = Self.field(row, status, columns, "transaction_status", mapped: mapStatus,
+                                        is: "pending", "succeeded", "failed", "refunded")
+            if typeCode == nil { result.findings.fail("accepted_values", "transactions", "transaction_type", key: row.string(id)) }
+            if statusCode == nil { result.findings.fail("accepted_values", "transactions", "transaction_status", key: row.string(id)) }
+            if let method, Self.field(row, method, columns, "payment_method", mapped: mapMethod,
+                                      is: "card", "paypal", "apple_pay", "google_pay") == nil {
+                result.findings.fail("accepted_values", "transactions", "payment_method", key: row.string(id))
+            }
+            let isPayment = typeCode == 0
+            let succeeded = statusCode == 1
+            let failed = statusCode == 2
+            let refunded = statusCode == 3
             let patron = Int(pledgePatron[pledge])
             if isPayment && succeeded {
                 if grossCents - platformCents - processingCents != netCents {
@@ -132,18 +164,20 @@ struct CreatorsStreams {
                 result.attemptPledge.append(Int32(pledge))
                 result.attemptTime.append(moment)
                 result.attemptFailed.append(failed)
-                result.attemptExpired.append(failed && Self.equals(row[failure], "card_expired"))
+                result.attemptExpired.append(failed && Self.field(row, failure, columns, "failure_reason", mapped: mapFailure,
+                                                                  is: "card_expired") != nil)
             }
         }
         result.sha256 = reader.sha256
         result.findings.ran("relationships", "transactions", "pledge_id", checked: result.rows)
+        result.findings.ran("accepted_values", "transactions", "transaction_type", checked: result.rows)
+        result.findings.ran("accepted_values", "transactions", "transaction_status", checked: result.rows)
         result.findings.ran("positive_amounts", "transactions", "amounts", checked: result.rows)
         return result
     }
 
     func events() throws -> EventAggregates {
-        let reader = try CSVReader(path: directory + "/engagement_events.csv", displayName: "engagement_events.csv")
-        let columns = Columns(reader, file: "engagement_events.csv")
+        let (reader, columns) = try reader("engagement_events")
         let id = try columns.require("event_id")
         let patronColumn = try columns.require("patron_id")
         let creatorColumn = try columns.require("creator_id")
@@ -157,8 +191,14 @@ struct CreatorsStreams {
         let postPublished = tables.postPublished
         let creatorCategory = tables.creatorCategory
         let window = window
+        let eventType = columns.optional("event_type")
+        let mapEventType = profile.mapsValues("engagement_events", "event_type")
         try reader.forEachRow { row in
             result.rows += 1
+            if let eventType, Self.field(row, eventType, columns, "event_type", mapped: mapEventType,
+                                         is: "view", "like", "comment", "share") == nil {
+                result.findings.fail("accepted_values", "engagement_events", "event_type", key: row.string(id))
+            }
             guard let moment = row.time(at), moment != noTime else {
                 result.findings.fail("valid_timestamp", "engagement_events", "event_at", key: row.string(id))
                 return
@@ -182,6 +222,7 @@ struct CreatorsStreams {
         }
         result.sha256 = reader.sha256
         result.findings.ran("relationships", "engagement_events", "patron_id, creator_id", checked: result.rows)
+        result.findings.ran("accepted_values", "engagement_events", "event_type", checked: result.rows)
         result.findings.ran("post_of_creator_before_event", "engagement_events", "post_id", checked: result.rows)
         return result
     }

@@ -55,25 +55,56 @@ struct CreatorsTables {
     }
 }
 
-/// The column positions of one file, found by header name.
+/// The column positions of one file, found by header name through the mapping profile.
 struct Columns {
     let file: String
+    let table: String
+    let profile: MappingProfile
     let positions: [String: Int]
 
-    init(_ reader: CSVReader, file: String) {
-        self.file = file
+    init(_ reader: CSVReader, table: String, profile: MappingProfile) {
+        self.file = reader.displayName
+        self.table = table
+        self.profile = profile
         var positions: [String: Int] = [:]
         for (index, name) in reader.header.enumerated() { positions[name] = index }
         self.positions = positions
     }
 
-    /// The position of `name`, or a `CSVError` naming the missing column.
+    /// The position of our column `name`, or a `CSVError` naming the missing column.
     func require(_ name: String) throws -> Int {
-        guard let position = positions[name] else {
-            throw CSVError(.badHeader("missing column '\(name)'"), file: file)
+        let theirs = profile.column(table, name)
+        guard let position = positions[theirs] else {
+            throw CSVError(.badHeader("missing column '\(theirs)'"), file: file)
         }
         return position
     }
+
+    /// The position of our column `name`, if the file has it.
+    func optional(_ name: String) -> Int? { positions[profile.column(table, name)] }
+
+    /// Field `column` of `row` as our value (through the profile's value map).
+    func value(_ row: CSVRow, _ column: Int, _ name: String) -> String {
+        let raw = row.isNull(column) ? "" : row.string(column)
+        return profile.value(table, name, raw)
+    }
+}
+
+/// The accepted values of the creators profile's enumerations (SPEC 3.1 and the documented sets).
+enum CreatorsEnumerations {
+    static let sets: [String: Set<String>] = [
+        "creators.plan_type": ["lite", "pro", "premium"],
+        "creators.status": ["active", "paused", "suspended", "deleted"],
+        "pledges.pledge_status": ["active", "paused", "churned", "declined"],
+        "pledges.churn_reason": ["voluntary", "payment_failed", "creator_removed", ""],
+        "patrons.status": ["active", "churned"],
+        "posts.post_type": ["text", "image", "video", "audio", "poll"],
+        "posts.access_level": ["public", "patrons_only", "tier_locked"],
+        "transactions.transaction_type": ["pledge_payment", "refund", "chargeback"],
+        "transactions.transaction_status": ["pending", "succeeded", "failed", "refunded"],
+        "transactions.payment_method": ["card", "paypal", "apple_pay", "google_pay"],
+        "engagement_events.event_type": ["view", "like", "comment", "share"],
+    ]
 }
 
 extension CSVRow {

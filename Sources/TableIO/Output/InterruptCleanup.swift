@@ -21,23 +21,40 @@ public enum InterruptCleanup {
         var installed = false
     }
 
-    /// Registers `path` for removal on interrupt; returns a token for ``unregister(_:)``.
-    public static func register(_ path: String) -> Int {
-        let (token, needsInstall) = registry.withLock { registry -> (Int, Bool) in
+    /// Creates `path` with `create` and registers it for removal on interrupt, as one step: the
+    /// interrupt handler holds the same lock until the process exits, so it either runs before the
+    /// path exists or finds it registered. Returns a token for ``unregister(_:)``.
+    public static func create(_ path: String, _ create: () throws -> Void) throws -> Int {
+        installIfNeeded()
+        return try registry.withLock { registry -> Int in
+            try create()
             let token = registry.nextToken
             registry.nextToken += 1
             registry.paths[token] = path
-            let needsInstall = !registry.installed
-            registry.installed = true
-            return (token, needsInstall)
+            return token
+        }
+    }
+
+    private static func installIfNeeded() {
+        let needsInstall = registry.withLock { registry -> Bool in
+            defer { registry.installed = true }
+            return !registry.installed
         }
         if needsInstall { installHandlers() }
-        return token
     }
 
     /// Stops tracking the path registered under `token`.
     public static func unregister(_ token: Int) {
         _ = registry.withLock { $0.paths.removeValue(forKey: token) }
+    }
+
+    /// Runs `body` (the rename into place) and stops tracking `token`, as one step: an interrupt
+    /// never removes a staged directory while it is being moved.
+    public static func finish(_ token: Int, _ body: () throws -> Void) throws {
+        try registry.withLock { registry in
+            try body()
+            registry.paths.removeValue(forKey: token)
+        }
     }
 
     private static func installHandlers() {
@@ -46,13 +63,16 @@ public enum InterruptCleanup {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
             source.setEventHandler {
-                let paths = registry.withLock { registry in
-                    let paths = registry.paths.sorted { $0.key < $1.key }.map(\.value)
-                    registry.paths.removeAll()
-                    return paths
+                // The lock is never released: no new output can be staged while the process
+                // removes what exists and exits.
+                registry.withLock { registry in
+                    for path in registry.paths.sorted(by: { $0.key < $1.key }).map(\.value) {
+                        // Another thread may still be writing files into a staged directory:
+                        // remove until nothing is left.
+                        for _ in 0..<100 where pathExists(path) { removeTree(path) }
+                    }
+                    _exit(128 + signalNumber)
                 }
-                for path in paths { removeTree(path) }
-                _exit(128 + signalNumber)
             }
             source.resume()
             Sources.keep(source)
@@ -64,6 +84,11 @@ public enum InterruptCleanup {
         nonisolated(unsafe) static var retained: [any DispatchSourceSignal] = []
         static func keep(_ source: any DispatchSourceSignal) { retained.append(source) }
     }
+}
+
+func pathExists(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0
 }
 
 /// Removes a file or a directory tree; errors are ignored (best effort during cleanup).

@@ -44,9 +44,19 @@ public final class StagedOutput {
         try Self.makeDirectories(parent)
         temporaryPath = (parent.isEmpty ? "" : parent + "/") + ".\(name).tmp-\(getpid())"
         removeTree(temporaryPath)
-        token = InterruptCleanup.register(temporaryPath)
-        if kind == .directory, mkdir(temporaryPath, 0o755) != 0 {
-            throw OutputError.system(operation: "create directory", path: temporaryPath, errno: errno)
+        let path = temporaryPath
+        token = try InterruptCleanup.create(path) {
+            if kind == .directory {
+                guard mkdir(path, 0o755) == 0 else {
+                    throw OutputError.system(operation: "create directory", path: path, errno: errno)
+                }
+            } else {
+                // An empty file now, so that the interrupt handler knows it exists; the writer
+                // opens it (SQLite takes an empty file as a new database).
+                let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard descriptor >= 0 else { throw OutputError.system(operation: "create", path: path, errno: errno) }
+                close(descriptor)
+            }
         }
     }
 
@@ -60,26 +70,28 @@ public final class StagedOutput {
         if kind == .file {
             try Self.syncFile(temporaryPath)
         }
+        if Self.fileKind(target) != nil, !force { throw OutputError.exists(path: target) }
+        // Both renames happen under the interrupt lock: an interrupt sees either the old target
+        // or the new one in place, never a target moved aside.
         var aside: String?
-        if kind == .directory, Self.fileKind(target) != nil {
-            guard force else { throw OutputError.exists(path: target) }
-            let (parent, name) = Self.split(target)
-            let old = (parent.isEmpty ? "" : parent + "/") + ".\(name).old-\(getpid())"
-            removeTree(old)
-            guard rename(target, old) == 0 else {
-                throw OutputError.system(operation: "move aside", path: target, errno: errno)
+        let move = { [kind, temporaryPath, target] in
+            if kind == .directory, Self.fileKind(target) != nil {
+                let (parent, name) = Self.split(target)
+                let old = (parent.isEmpty ? "" : parent + "/") + ".\(name).old-\(getpid())"
+                removeTree(old)
+                guard rename(target, old) == 0 else {
+                    throw OutputError.system(operation: "move aside", path: target, errno: errno)
+                }
+                aside = old
             }
-            aside = old
-        } else if Self.fileKind(target) != nil, !force {
-            throw OutputError.exists(path: target)
+            guard rename(temporaryPath, target) == 0 else {
+                let code = errno
+                if let aside { _ = rename(aside, target) }
+                throw OutputError.system(operation: "rename into place", path: target, errno: code)
+            }
         }
-        guard rename(temporaryPath, target) == 0 else {
-            let code = errno
-            if let aside { _ = rename(aside, target) }
-            throw OutputError.system(operation: "rename into place", path: target, errno: code)
-        }
+        if let token { try InterruptCleanup.finish(token, move) } else { try move() }
         finished = true
-        if let token { InterruptCleanup.unregister(token) }
         if let aside { removeTree(aside) }
     }
 
