@@ -67,12 +67,44 @@ struct AuditCreatorsTests {
         let directory = try BinaryRunner.scratch()
         #expect(try BinaryRunner.run(["generate", "creators", "--scale", "0.05", "--out", "small", "--quiet"], in: directory).status == 0)
         let pledges = directory.appendingPathComponent("small/pledges.csv")
-        var lines = try String(contentsOf: pledges, encoding: .utf8).components(separatedBy: "\n")
+        let pristine = try Data(contentsOf: pledges)
+        var lines = String(decoding: pristine, as: UTF8.self).components(separatedBy: "\n")
         lines[5] = lines[5].components(separatedBy: ",").dropLast(2).joined(separator: ",")
         try lines.joined(separator: "\n").write(to: pledges, atomically: true, encoding: .utf8)
         let ragged = try BinaryRunner.run(["audit", "small"], in: directory)
         #expect(ragged.status == 65)
         #expect(ragged.stderr == "synthaudit: ragged row in 'pledges.csv' at line 6, column 10: expected 11 fields, found 9\n")
+        try pristine.write(to: pledges)
+
+        // Every other structural fault of SPEC section 5, one at a time, in posts.csv.
+        let posts = directory.appendingPathComponent("small/posts.csv")
+        let original = try Data(contentsOf: posts)
+        let header = String(String(decoding: original, as: UTF8.self).prefix { $0 != "\n" })
+        let row = { (field: [UInt8]) -> Data in
+            Data((header + "\npo_1,cr_1,").utf8) + Data(field) + Data(",text,public,,2023-05-01 00:00:00,false\n".utf8)
+        }
+        let cases: [(Data, String)] = [
+            (row(Array("\"unterminated".utf8)), "unterminated quote in 'posts.csv' at line 2, column 3"),
+            (row(Array("t".utf8) + [0]), "NUL byte in 'posts.csv' at line 2, column 3"),
+            (row([0xFF, 0xFE]), "invalid UTF-8 in 'posts.csv' at line 2, column 3"),
+            (row(Array("a\"b".utf8)), "malformed quoted field in 'posts.csv' at line 2, column 3"),
+            (Data(), "empty file 'posts.csv': expected a header row"),
+            (Data((header + "\n").utf8), "no data rows in 'posts.csv': only a header"),
+            (Data("post_id,creator_id\npo_1,cr_1\n".utf8), "bad header in 'posts.csv': missing column 'published_at'"),
+        ]
+        for (content, message) in cases {
+            try content.write(to: posts)
+            let outcome = try BinaryRunner.run(["audit", "small"], in: directory)
+            #expect(outcome.status == 65, "\(message): \(outcome.stderr)")
+            #expect(outcome.stderr == "synthaudit: \(message)\n")
+        }
+        // A byte-order mark and CRLF line ends are accepted.
+        let crlf = Data([0xEF, 0xBB, 0xBF]) + Data(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        try crlf.write(to: posts)
+        let accepted = try BinaryRunner.run(["audit", "small", "--quiet"], in: directory)
+        #expect(accepted.status == 0 || accepted.status == 1, "\(accepted.stderr)")
+        #expect(!accepted.stderr.contains("posts.csv"))
+
         try FileManager.default.removeItem(at: pledges)
         let missing = try BinaryRunner.run(["audit", "small"], in: directory)
         #expect(missing.status == 66)

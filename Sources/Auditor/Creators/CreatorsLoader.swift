@@ -37,6 +37,7 @@ struct CreatorsLoader {
     /// Reads every row of `name` with `body`, then records the file's digest.
     private func rows(_ reader: CSVReader, _ tables: inout CreatorsTables, _ body: (CSVRow, inout CreatorsTables) throws -> Void) throws {
         try reader.forEachRow { row in try body(row, &tables) }
+        guard reader.rowCount > 0 else { throw CSVError(.headerOnly, file: reader.displayName) }
         tables.digests[reader.displayName] = reader.sha256
     }
 

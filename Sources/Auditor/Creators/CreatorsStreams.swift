@@ -168,6 +168,7 @@ struct CreatorsStreams {
                                                                   is: "card_expired") != nil)
             }
         }
+        guard result.rows > 0 else { throw CSVError(.headerOnly, file: reader.displayName) }
         result.sha256 = reader.sha256
         result.findings.ran("relationships", "transactions", "pledge_id", checked: result.rows)
         result.findings.ran("accepted_values", "transactions", "transaction_type", checked: result.rows)
@@ -220,6 +221,7 @@ struct CreatorsStreams {
             result.eventsByCategory[category] += 1
             result.engaged.insert(EventAggregates.key(patron: Int32(patron), creator: Int32(creator), month: month))
         }
+        guard result.rows > 0 else { throw CSVError(.headerOnly, file: reader.displayName) }
         result.sha256 = reader.sha256
         result.findings.ran("relationships", "engagement_events", "patron_id, creator_id", checked: result.rows)
         result.findings.ran("accepted_values", "engagement_events", "event_type", checked: result.rows)

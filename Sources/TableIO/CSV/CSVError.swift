@@ -14,6 +14,8 @@ public struct CSVError: ReportableError, Equatable {
         case invalidUTF8
         /// No bytes at all, or nothing but a byte-order mark.
         case empty
+        /// A header and no data rows.
+        case headerOnly
         /// The header names a column twice, or an empty name.
         case badHeader(String)
         /// The file cannot be opened or read.
@@ -43,6 +45,7 @@ public struct CSVError: ReportableError, Equatable {
         case .nulByte: return "NUL byte in '\(file)'\(place)"
         case .invalidUTF8: return "invalid UTF-8 in '\(file)'\(place)"
         case .empty: return "empty file '\(file)': expected a header row"
+        case .headerOnly: return "no data rows in '\(file)': only a header"
         case .badHeader(let reason): return "bad header in '\(file)': \(reason)"
         case .unreadable(let code): return "cannot read '\(file)': \(systemMessage(code))"
         case .missing: return "no such file '\(file)'"
