@@ -25,7 +25,7 @@ struct AuditCreatorsTests {
         let outcome = try BinaryRunner.run(["audit", "data/creators", "--golden", golden],
                                            in: dataset.deletingLastPathComponent().deletingLastPathComponent())
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(outcome.stderr.contains("32 pass, 1 warn, 0 fail, 0 inconclusive; 0 of 36 integrity tests failing"))
+        #expect(outcome.stderr.contains("32 pass, 1 warn, 0 fail, 0 inconclusive; 0 of 52 integrity tests failing"))
     }
 
     @Test("every metric equals the DuckDB oracle's to 1e-9 (independent SQL from SPEC section 9)")
@@ -131,5 +131,41 @@ struct AuditMappingTests {
         #expect(unmapped.stdout.contains("| accepted_values | pledges | pledge_status |"))
         let bad = try BinaryRunner.run(["audit", data, "--profile", "/nonexistent.yaml"])
         #expect(bad.status == 66)
+    }
+}
+
+@Suite("creators data tests on damaged files (end to end)")
+struct AuditCreatorsDamageTests {
+    /// Replaces field `column` of data row `row` (1-based, after the header) of `file`.
+    static func edit(_ file: URL, row: Int, column: Int, to value: String) throws -> String {
+        var lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n")
+        var fields = lines[row].components(separatedBy: ",")
+        fields[column] = value
+        lines[row] = fields.joined(separator: ",")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        return fields[0]
+    }
+
+    @Test("each kind of damage fails its data test, naming the row's key")
+    func damage() throws {
+        let directory = try BinaryRunner.scratch()
+        #expect(try BinaryRunner.run(["generate", "creators", "--scale", "0.05", "--out", "d", "--quiet"], in: directory).status == 0)
+        let base = directory.appendingPathComponent("d")
+        let payment = try Self.edit(base.appendingPathComponent("transactions.csv"), row: 3, column: 6, to: "777.77")
+        let event = try Self.edit(base.appendingPathComponent("engagement_events.csv"), row: 2, column: 5, to: "2019-06-01 00:00:00")
+        let patron = try Self.edit(base.appendingPathComponent("patrons.csv"), row: 4, column: 6, to: "-1.00")
+        let pledge = try Self.edit(base.appendingPathComponent("pledges.csv"), row: 5, column: 4, to: "0.00")
+        let outcome = try BinaryRunner.run(["audit", "d"], in: directory)
+        #expect(outcome.status == 1)
+        let lines = outcome.stdout.components(separatedBy: "\n")
+        func failing(_ test: String, _ table: String, _ key: String) -> Bool {
+            lines.contains { $0.hasPrefix("| \(test) | \(table) |") && $0.contains("`\(key)`") }
+        }
+        #expect(failing("payment_amount_is_a_tier_price", "transactions", payment))
+        #expect(failing("fees_by_plan", "transactions", payment))
+        #expect(failing("engagement_while_pledged", "engagement_events", event))
+        #expect(failing("positive_amounts", "patrons", patron))
+        #expect(failing("lifetime_spend", "patrons", patron))
+        #expect(failing("positive_amounts", "pledges", pledge))
     }
 }

@@ -92,6 +92,60 @@ struct CreatorsAudit {
             }
         }
         counter.ran("logical_order", "pledges", "ended_at", checked: tables.pledges.count)
+        // Positive amounts, statuses that agree with the dates, creation before the first pledge.
+        var openPledges = Array(repeating: false, count: tables.patrons.count)
+        for p in 0..<tables.pledges.count {
+            let key = tables.pledges.string
+            if tables.pledgeAmountCents[p] <= 0 { counter.fail("positive_amounts", "pledges", "pledge_amount_usd", key: key(p)) }
+            let ended = tables.pledgeEnd[p] != noTime
+            let paused = tables.pledgePause[p] != noTime
+            let reason = tables.pledgeReason[p]
+            if (reason >= 0) != ended { counter.fail("status_consistency", "pledges", "churn_reason", key: key(p)) }
+            switch tables.pledgeStatus[p] {
+            case 0: if ended || paused { counter.fail("status_consistency", "pledges", "pledge_status", key: key(p)) }
+            case 1: if ended || !paused { counter.fail("status_consistency", "pledges", "pledge_status", key: key(p)) }
+            case 2: if !ended || reason == 1 { counter.fail("status_consistency", "pledges", "pledge_status", key: key(p)) }
+            case 3: if !ended || reason != 1 { counter.fail("status_consistency", "pledges", "pledge_status", key: key(p)) }
+            default: break
+            }
+            let patron = Int(tables.pledgePatron[p])
+            if patron >= 0 && !ended { openPledges[patron] = true }
+        }
+        for tier in 0..<tables.tiers.count where tables.tierPriceCents[tier] <= 0 {
+            counter.fail("positive_amounts", "tiers", "price_usd", key: tables.tiers.string(tier))
+        }
+        for patron in 0..<tables.patrons.count {
+            let key = tables.patrons.string(patron)
+            if tables.patronSpendCents[patron] < 0 { counter.fail("positive_amounts", "patrons", "lifetime_spend_usd", key: key) }
+            if tables.patronActive[patron] != openPledges[patron] { counter.fail("status_consistency", "patrons", "status", key: key) }
+            let created = tables.patronCreated[patron]
+            if created != noTime && created > tables.patronFirstPledge[patron] {
+                counter.fail("created_before_first_pledge", "patrons", "created_at", key: key)
+            }
+            if created != noTime && created > window.asOf { counter.fail("no_future_timestamps", "patrons", "created_at", key: key) }
+        }
+        for creator in 0..<tables.creators.count {
+            let created = tables.creatorCreated[creator]
+            if created != noTime && tables.creatorFirstPledge[creator] != noTime && created > tables.creatorFirstPledge[creator] {
+                counter.fail("created_before_first_pledge", "creators", "created_at", key: tables.creators.string(creator))
+            }
+            if created != noTime && created > window.asOf {
+                counter.fail("no_future_timestamps", "creators", "created_at", key: tables.creators.string(creator))
+            }
+        }
+        for post in 0..<tables.posts.count where tables.postPublished[post] != noTime && tables.postPublished[post] > window.asOf {
+            counter.fail("no_future_timestamps", "posts", "published_at", key: tables.posts.string(post))
+        }
+        for (test, table, column, checked) in [
+            ("positive_amounts", "pledges", "pledge_amount_usd", tables.pledges.count), ("positive_amounts", "tiers", "price_usd", tables.tiers.count),
+            ("positive_amounts", "patrons", "lifetime_spend_usd", tables.patrons.count),
+            ("status_consistency", "pledges", "churn_reason", tables.pledges.count), ("status_consistency", "pledges", "pledge_status", tables.pledges.count),
+            ("status_consistency", "patrons", "status", tables.patrons.count),
+            ("created_before_first_pledge", "patrons", "created_at", tables.patrons.count),
+            ("created_before_first_pledge", "creators", "created_at", tables.creators.count),
+            ("no_future_timestamps", "patrons", "created_at", tables.patrons.count), ("no_future_timestamps", "creators", "created_at", tables.creators.count),
+            ("no_future_timestamps", "posts", "published_at", tables.posts.count),
+        ] { counter.ran(test, table, column, checked: checked) }
         for patron in 0..<tables.patrons.count {
             let key = tables.patrons.string(patron)
             if tables.patronFirstPledge[patron] != earliestByPatron[patron] { counter.fail("first_pledge_at", "patrons", "first_pledge_at", key: key) }

@@ -93,6 +93,7 @@ struct CreatorsLoader {
         let first = try columns.require("first_pledge_at")
         let spend = try columns.require("lifetime_spend_usd")
         let status = try columns.require("status")
+        let created = try columns.require("created_at")
         try rows(reader, &tables) { row, tables in
             let before = tables.patrons.count
             guard tables.patrons.intern(row[id]) == before else {
@@ -101,6 +102,7 @@ struct CreatorsLoader {
             }
             tables.patronFirstPledge.append(checkedTime(row, first, &tables, "patrons", "first_pledge_at", key: row.string(id)))
             tables.patronSpendCents.append(ValueParsers.cents(row[spend]) ?? Int.min)
+            tables.patronCreated.append(checkedTime(row, created, &tables, "patrons", "created_at", key: row.string(id)))
             let statusText = columns.value(row, status, "status")
             accept(statusText, "patrons", "status", key: row.string(id), &tables)
             tables.patronActive.append(statusText == "active")
@@ -144,7 +146,11 @@ struct CreatorsLoader {
             tables.pledgeEnd.append(checkedTime(row, ended, &tables, "pledges", "ended_at", key: key))
             tables.pledgePause.append(checkedTime(row, paused, &tables, "pledges", "pause_started_at", key: key))
             if let status = columns.optional("pledge_status") {
-                accept(columns.value(row, status, "pledge_status"), "pledges", "pledge_status", key: key, &tables)
+                let statusText = columns.value(row, status, "pledge_status")
+                accept(statusText, "pledges", "pledge_status", key: key, &tables)
+                tables.pledgeStatus.append(Int8(["active", "paused", "churned", "declined"].firstIndex(of: statusText) ?? -1))
+            } else {
+                tables.pledgeStatus.append(-1)
             }
             let reasonText = columns.value(row, reason, "churn_reason")
             accept(reasonText, "pledges", "churn_reason", key: key, &tables)

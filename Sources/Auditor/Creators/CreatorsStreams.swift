@@ -9,6 +9,9 @@ struct TransactionAggregates {
     var attemptExpired: [Bool] = []
     var rows = 0
     var onDays1to3 = 0
+    /// Payments, and those whose gross equals their pledge's amount (SPEC 3.3: at least 97%).
+    var payments = 0
+    var matchingAmounts = 0
     var revenueByCreator: [Int]
     var spendByPatron: [Int]
     var findings = FindingCounter()
@@ -33,6 +36,10 @@ struct EventAggregates {
     init(months: Int, categories: Int) {
         eventsByMonth = Array(repeating: 0, count: months)
         eventsByCategory = Array(repeating: 0, count: categories)
+    }
+
+    static func pairKey(patron: Int32, creator: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: patron)) << 32 | UInt64(UInt32(bitPattern: creator))
     }
 
     static func key(patron: Int32, creator: Int32, month: Int) -> UInt64 {
@@ -107,6 +114,12 @@ struct CreatorsStreams {
         let creators = tables.creators
         let pledgePatron = tables.pledgePatron
         let pledgeCreator = tables.pledgeCreator
+        let pledgeAmount = tables.pledgeAmountCents
+        let creatorPlan = tables.creatorPlan
+        var tierPrices = Array(repeating: [Int](), count: tables.creators.count)
+        for tier in 0..<tables.tiers.count where tables.tierCreator[tier] >= 0 {
+            tierPrices[Int(tables.tierCreator[tier])].append(tables.tierPriceCents[tier])
+        }
         let window = window
         let method = columns.optional("payment_method")
         let mapType = profile.mapsValues("transactions", "transaction_type")
@@ -150,11 +163,27 @@ struct CreatorsStreams {
             let failed = statusCode == 2
             let refunded = statusCode == 3
             let patron = Int(pledgePatron[pledge])
+            if isPayment {
+                result.payments += 1
+                let amount = pledgeAmount[pledge]
+                if grossCents == amount {
+                    result.matchingAmounts += 1
+                } else {
+                    let creator = Int(pledgeCreator[pledge])
+                    if creator < 0 || !tierPrices[creator].contains(grossCents) {
+                        result.findings.fail("payment_amount_is_a_tier_price", "transactions", "gross_amount_usd", key: row.string(id))
+                    }
+                }
+            }
             if isPayment && succeeded {
+                let creator = Int(pledgeCreator[pledge])
+                if creator >= 0, let rate = [500, 800, 1_200][safe: Int(creatorPlan[creator])],
+                   platformCents != (grossCents * rate + 5_000) / 10_000 || processingCents != (grossCents * 29 + 500) / 1_000 + 30 {
+                    result.findings.fail("fees_by_plan", "transactions", "platform_fee_usd, processing_fee_usd", key: row.string(id))
+                }
                 if grossCents - platformCents - processingCents != netCents {
                     result.findings.fail("net_equals_gross_minus_fees", "transactions", "net_amount_usd", key: row.string(id))
                 }
-                let creator = Int(pledgeCreator[pledge])
                 if creator >= 0 && moment >= window.start && moment <= window.asOf { result.revenueByCreator[creator] += grossCents }
                 if patron >= 0 { result.spendByPatron[patron] += grossCents }
             } else if refunded, patron >= 0 {
@@ -172,6 +201,15 @@ struct CreatorsStreams {
         result.sha256 = reader.sha256
         result.findings.ran("relationships", "transactions", "pledge_id", checked: result.rows)
         result.findings.ran("accepted_values", "transactions", "transaction_type", checked: result.rows)
+        result.findings.ran("payment_amount_is_a_tier_price", "transactions", "gross_amount_usd", checked: result.payments)
+        result.findings.ran("fees_by_plan", "transactions", "platform_fee_usd, processing_fee_usd", checked: result.payments)
+        if result.payments > 0 && Double(result.matchingAmounts) < 0.97 * Double(result.payments) {
+            result.findings.entries["payment_amount_matches_pledge_97pct|transactions|gross_amount_usd"] = IntegrityFinding(
+                test: "payment_amount_matches_pledge_97pct", table: "transactions", column: "gross_amount_usd",
+                failures: result.payments - result.matchingAmounts, sampleKeys: [], checked: result.payments)
+        } else {
+            result.findings.ran("payment_amount_matches_pledge_97pct", "transactions", "gross_amount_usd", checked: result.payments)
+        }
         result.findings.ran("accepted_values", "transactions", "transaction_status", checked: result.rows)
         result.findings.ran("positive_amounts", "transactions", "amounts", checked: result.rows)
         return result
@@ -191,6 +229,17 @@ struct CreatorsStreams {
         let postCreator = tables.postCreator
         let postPublished = tables.postPublished
         let creatorCategory = tables.creatorCategory
+        let pledgeStart = tables.pledgeStart
+        let pledgeEnd = tables.pledgeEnd
+        // The pledges of each (patron, creator) pair, as linked lists through the pledge index.
+        var firstPledgeOf: [UInt64: Int32] = [:]
+        firstPledgeOf.reserveCapacity(tables.pledges.count)
+        var nextPledgeOfPair = Array(repeating: Int32(-1), count: tables.pledges.count)
+        for p in 0..<tables.pledges.count where tables.pledgePatron[p] >= 0 && tables.pledgeCreator[p] >= 0 {
+            let key = EventAggregates.pairKey(patron: tables.pledgePatron[p], creator: tables.pledgeCreator[p])
+            nextPledgeOfPair[p] = firstPledgeOf[key] ?? -1
+            firstPledgeOf[key] = Int32(p)
+        }
         let window = window
         let eventType = columns.optional("event_type")
         let mapEventType = profile.mapsValues("engagement_events", "event_type")
@@ -215,6 +264,17 @@ struct CreatorsStreams {
             } else {
                 result.findings.fail("relationships", "engagement_events", "post_id", key: row.string(id))
             }
+            if moment > window.asOf { result.findings.fail("no_future_timestamps", "engagement_events", "event_at", key: row.string(id)) }
+            var pledged = false
+            var cursor = firstPledgeOf[EventAggregates.pairKey(patron: Int32(patron), creator: Int32(creator))] ?? -1
+            while cursor >= 0 {
+                if pledgeStart[Int(cursor)] <= moment && pledgeEnd[Int(cursor)] > moment {
+                    pledged = true
+                    break
+                }
+                cursor = nextPledgeOfPair[Int(cursor)]
+            }
+            if !pledged { result.findings.fail("engagement_while_pledged", "engagement_events", "event_at", key: row.string(id)) }
             guard let month = window.monthIndex(moment) else { return }
             result.eventsByMonth[month] += 1
             let category = Int(creatorCategory[creator])
@@ -225,6 +285,8 @@ struct CreatorsStreams {
         result.sha256 = reader.sha256
         result.findings.ran("relationships", "engagement_events", "patron_id, creator_id", checked: result.rows)
         result.findings.ran("accepted_values", "engagement_events", "event_type", checked: result.rows)
+        result.findings.ran("engagement_while_pledged", "engagement_events", "event_at", checked: result.rows)
+        result.findings.ran("no_future_timestamps", "engagement_events", "event_at", checked: result.rows)
         result.findings.ran("post_of_creator_before_event", "engagement_events", "post_id", checked: result.rows)
         return result
     }
@@ -235,4 +297,9 @@ struct CreatorsStreams {
         for index in 0..<bytes.count where bytes[index] != literal[index] { return false }
         return true
     }
+}
+
+extension Array {
+    /// The element at `index`, or nil outside the array.
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -24,6 +24,7 @@ struct CreatorsTables {
     var patronFirstPledge: [Int64] = []
     var patronSpendCents: [Int] = []
     var patronActive: [Bool] = []
+    var patronCreated: [Int64] = []
 
     var pledges = ByteInterner(capacity: 1 << 15)
     var pledgeCreator: [Int32] = []
@@ -36,6 +37,8 @@ struct CreatorsTables {
     /// 0 voluntary, 1 payment_failed, 2 creator_removed, 3 another value, -1 none.
     var pledgeReason: [Int8] = []
     var pledgeFirst: [Bool] = []
+    /// 0 active, 1 paused, 2 churned, 3 declined, -1 another value (after the value map).
+    var pledgeStatus: [Int8] = []
 
     var posts = ByteInterner(capacity: 1 << 13)
     var postCreator: [Int32] = []
