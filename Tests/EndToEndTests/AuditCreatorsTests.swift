@@ -155,6 +155,7 @@ struct AuditCreatorsDamageTests {
         let event = try Self.edit(base.appendingPathComponent("engagement_events.csv"), row: 2, column: 5, to: "2019-06-01 00:00:00")
         let patron = try Self.edit(base.appendingPathComponent("patrons.csv"), row: 4, column: 6, to: "-1.00")
         let pledge = try Self.edit(base.appendingPathComponent("pledges.csv"), row: 5, column: 4, to: "0.00")
+        let badDate = try Self.edit(base.appendingPathComponent("posts.csv"), row: 2, column: 6, to: "2024-13-45 99:00:00")
         let outcome = try BinaryRunner.run(["audit", "d"], in: directory)
         #expect(outcome.status == 1)
         let lines = outcome.stdout.components(separatedBy: "\n")
@@ -167,5 +168,7 @@ struct AuditCreatorsDamageTests {
         #expect(failing("positive_amounts", "patrons", patron))
         #expect(failing("lifetime_spend", "patrons", patron))
         #expect(failing("positive_amounts", "pledges", pledge))
+        // A value that cannot be read is a failing row, not a stop.
+        #expect(failing("valid_timestamp", "posts", badDate))
     }
 }

@@ -84,6 +84,19 @@ struct AuditTests {
         #expect(outcome.stderr.contains("fail"))
     }
 
+    @Test("a database locked by another writer: a clear error and exit 74, not a hang")
+    func locked() throws {
+        let directory = try BinaryRunner.scratch()
+        #expect(try BinaryRunner.run(["generate", "saas", "--out", "locked.db", "--quiet"], in: directory).status == 0)
+        let holder = try SQLiteConnection(path: directory.appendingPathComponent("locked.db").path, mode: .create)
+        try holder.execute("BEGIN EXCLUSIVE")
+        let outcome = try BinaryRunner.run(["audit", "locked.db", "--quiet"], in: directory)
+        #expect(outcome.status == 74, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("database is locked"))
+        #expect(outcome.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1)
+        try holder.execute("ROLLBACK")
+    }
+
     @Test("bad input: one line on stderr and the documented exit code")
     func badInput() throws {
         let directory = try BinaryRunner.scratch()
