@@ -25,19 +25,7 @@ public struct SaaSSummary: Sendable {
 
     /// R² of the least-squares line through the monthly MRR series.
     public func mrrLinearR2() -> Double {
-        let values = dataset.mrrSeriesCents.map(Double.init)
-        let n = Double(values.count)
-        let meanX = (n - 1) / 2
-        let meanY = values.reduce(0, +) / n
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
-        for (index, value) in values.enumerated() {
-            let dx = Double(index) - meanX
-            let dy = value - meanY
-            sxy += dx * dy
-            sxx += dx * dx
-            syy += dy * dy
-        }
-        return syy == 0 ? 1 : sxy * sxy / (sxx * syy)
+        LinearFit(dataset.mrrSeriesCents.map(Double.init)).rSquared
     }
 
     /// The printed summary; `checks` are the integrity results, `path` and `fileSize` the output.
