@@ -172,3 +172,38 @@ struct AuditCreatorsDamageTests {
         #expect(failing("valid_timestamp", "posts", badDate))
     }
 }
+
+@Suite("creators audit with missing columns (end to end)")
+struct AuditMissingColumnsTests {
+    /// Drops column `name` from a CSV file (no quoted commas in the generated files' affected rows).
+    static func drop(_ name: String, from file: URL) throws {
+        let rows = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n")
+        guard let index = rows[0].components(separatedBy: ",").firstIndex(of: name) else { return }
+        let kept = rows.map { line -> String in
+            guard !line.isEmpty else { return line }
+            var fields = line.components(separatedBy: ",")
+            if index < fields.count { fields.remove(at: index) }
+            return fields.joined(separator: ",")
+        }
+        try kept.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    @Test("a missing column skips only what reads it; the report lists it")
+    func missingColumns() throws {
+        let directory = try BinaryRunner.scratch()
+        #expect(try BinaryRunner.run(["generate", "creators", "--scale", "0.05", "--out", "m", "--quiet"], in: directory).status == 0)
+        let base = directory.appendingPathComponent("m")
+        try Self.drop("churn_reason", from: base.appendingPathComponent("pledges.csv"))
+        try Self.drop("failure_reason", from: base.appendingPathComponent("transactions.csv"))
+        try Self.drop("lifetime_spend_usd", from: base.appendingPathComponent("patrons.csv"))
+        let outcome = try BinaryRunner.run(["audit", "m", "--out", "r", "--quiet"], in: directory)
+        #expect(outcome.status == 0 || outcome.status == 1, "\(outcome.stderr)")
+        let markdown = try String(contentsOf: directory.appendingPathComponent("r/report.md"), encoding: .utf8)
+        #expect(markdown.contains("missing column pledges.churn_reason"))
+        #expect(markdown.contains("missing column transactions.failure_reason"))
+        #expect(markdown.contains("data test lifetime_spend on patrons.lifetime_spend_usd: missing column patrons.lifetime_spend_usd"))
+        #expect(markdown.contains("[churn.reason.voluntary]") && markdown.contains("inconclusive (not measured)"))
+        #expect(markdown.contains("[churn.hazard.m1]"))
+        #expect(!markdown.contains("| lifetime_spend |"))
+    }
+}

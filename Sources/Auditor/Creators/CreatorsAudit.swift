@@ -31,6 +31,7 @@ struct CreatorsAudit {
         CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window,
                          hasTransactions: hasTransactions, hasEvents: hasEvents).measure(into: &result)
         result.integrity = integrity(tables: tables, transactions: transactions, events: events, window: window)
+        Self.skipMissing(tables.missing.union(transactions.missing), in: &result)
         if !hasTransactions {
             result.integrity.removeAll { $0.table == "transactions" || $0.test == "lifetime_spend" }
             result.skipped.append(SkippedMeasure(
@@ -57,6 +58,76 @@ struct CreatorsAudit {
             inputs.append(AuditInput(name: theirs, kind: "csv", rows: rows[file] ?? 0, sha256: digest))
         }
         return (result, inputs)
+    }
+
+    /// What each metric reads beyond the identifiers and start dates.
+    static let metricColumns: [(metrics: [String], columns: [String])] = [
+        (["mrr.growth", "mrr.series"], ["pledges.pledge_amount_usd"]),
+        (["churn.monthly", "churn.monthly.mean", "churn.hazard.m1", "churn.hazard.m2_3", "churn.hazard.m4_12", "churn.hazard.m13_plus"],
+         ["pledges.ended_at"]),
+        (["churn.reason.voluntary", "churn.reason.payment_failed", "churn.reason.creator_removed", "posting.high_churn_ratio",
+          "posting.low_churn_ratio", "engagement.no_engagement_churn_ratio"], ["pledges.ended_at", "pledges.churn_reason"]),
+        (["engagement.tier1_rate", "engagement.tier2_rate", "engagement.tier3_rate"], ["pledges.tier_id", "tiers.tier_rank"]),
+        (["engagement.top_category"], ["creators.category"]),
+        (["creators.emerging_under20_share"], ["creators.first_pledge_received_at"]),
+        (["payments.card_expiry_ratio"], ["transactions.failure_reason"]),
+    ]
+
+    /// What each data test reads, by "test|table|column".
+    static let testColumns: [String: [String]] = [
+        "first_pledge_at|patrons|first_pledge_at": ["patrons.first_pledge_at"],
+        "lifetime_spend|patrons|lifetime_spend_usd": ["patrons.lifetime_spend_usd"],
+        "positive_amounts|patrons|lifetime_spend_usd": ["patrons.lifetime_spend_usd"],
+        "status_consistency|patrons|status": ["patrons.status", "pledges.ended_at"],
+        "created_before_first_pledge|patrons|created_at": ["patrons.created_at", "patrons.first_pledge_at"],
+        "no_future_timestamps|patrons|created_at": ["patrons.created_at"],
+        "first_pledge_received_at|creators|first_pledge_received_at": ["creators.first_pledge_received_at"],
+        "last_post_at|creators|last_post_at": ["creators.last_post_at"],
+        "post_after_creator_created|posts|published_at": ["creators.created_at"],
+        "created_before_first_pledge|creators|created_at": ["creators.created_at", "creators.first_pledge_received_at"],
+        "no_future_timestamps|creators|created_at": ["creators.created_at"],
+        "status_consistency|pledges|churn_reason": ["pledges.churn_reason", "pledges.ended_at"],
+        "status_consistency|pledges|pledge_status": ["pledges.pledge_status", "pledges.ended_at", "pledges.pause_started_at", "pledges.churn_reason"],
+        "one_first_pledge|pledges|is_first_pledge": ["pledges.is_first_pledge"],
+        "positive_amounts|pledges|pledge_amount_usd": ["pledges.pledge_amount_usd"],
+        "positive_amounts|tiers|price_usd": ["tiers.price_usd"],
+        "payment_amount_is_a_tier_price|transactions|gross_amount_usd": ["pledges.pledge_amount_usd", "tiers.price_usd"],
+        "payment_amount_matches_pledge_97pct|transactions|gross_amount_usd": ["pledges.pledge_amount_usd"],
+        "fees_by_plan|transactions|platform_fee_usd, processing_fee_usd": ["creators.plan_type", "transactions.platform_fee_usd",
+                                                                          "transactions.processing_fee_usd", "transactions.net_amount_usd"],
+        "net_equals_gross_minus_fees|transactions|net_amount_usd": ["transactions.platform_fee_usd", "transactions.processing_fee_usd",
+                                                                    "transactions.net_amount_usd"],
+        "logical_order|pledges|ended_at": ["pledges.ended_at"],
+        "logical_order|pledges|pause_started_at": ["pledges.pause_started_at"],
+        "same_patron_and_creator_as_pledge|transactions|patron_id, creator_id": ["transactions.patron_id", "transactions.creator_id"],
+        "accepted_values|creators|plan_type": ["creators.plan_type"],
+        "accepted_values|patrons|status": ["patrons.status"],
+        "accepted_values|pledges|churn_reason": ["pledges.churn_reason"],
+        "relationships|pledges|tier_id": ["pledges.tier_id"],
+    ]
+
+    /// Removes the metrics and data tests that read a missing column and lists them as skipped.
+    static func skipMissing(_ missing: Set<String>, in result: inout Measurements) {
+        guard !missing.isEmpty else { return }
+        for (metrics, columns) in metricColumns {
+            let absent = columns.filter(missing.contains)
+            guard !absent.isEmpty else { continue }
+            for metric in metrics { result.metrics[metric] = nil }
+            result.skipped.append(SkippedMeasure(measure: metrics.joined(separator: ", "),
+                                                 reason: "missing column \(absent.joined(separator: ", "))"))
+        }
+        result.integrity.removeAll { finding in
+            let key = "\(finding.test)|\(finding.table)|\(finding.column ?? "")"
+            let absent = (testColumns[key] ?? []).filter(missing.contains)
+            guard !absent.isEmpty else { return false }
+            result.skipped.append(SkippedMeasure(measure: "data test \(finding.test) on \(finding.table).\(finding.column ?? "")",
+                                                 reason: "missing column \(absent.joined(separator: ", "))"))
+            return true
+        }
+        if missing.contains("pledges.pause_started_at") {
+            result.skipped.append(SkippedMeasure(measure: "pauses in mrr.growth and mrr.series",
+                                                 reason: "missing column pledges.pause_started_at: every active pledge counts as paying"))
+        }
     }
 
     /// The referential-integrity rules of SPEC 3.3 and the value-level findings of the passes.

@@ -44,11 +44,11 @@ struct CreatorsLoader {
     private func loadCreators(_ tables: inout CreatorsTables) throws {
         let (reader, columns) = try reader("creators")
         let id = try columns.require("creator_id")
-        let category = try columns.require("category")
-        let created = try columns.require("created_at")
-        let first = try columns.require("first_pledge_received_at")
-        let lastPost = try columns.require("last_post_at")
-        let plan = try columns.require("plan_type")
+        let category = optional(columns, "category", &tables)
+        let created = optional(columns, "created_at", &tables)
+        let first = optional(columns, "first_pledge_received_at", &tables)
+        let lastPost = optional(columns, "last_post_at", &tables)
+        let plan = optional(columns, "plan_type", &tables)
         try rows(reader, &tables) { row, tables in
             let before = tables.creators.count
             let number = tables.creators.intern(row[id])
@@ -56,12 +56,12 @@ struct CreatorsLoader {
                 tables.note("unique", "creators", "creator_id", key: row.string(id))
                 return
             }
-            tables.creatorCategory.append(Int32(tables.categories.intern(row[category])))
+            tables.creatorCategory.append(Int32(category.map { tables.categories.intern(row[$0]) } ?? tables.categories.intern(UnsafeBufferPointer(start: nil, count: 0))))
             tables.creatorCreated.append(checkedTime(row, created, &tables, "creators", "created_at", key: row.string(id)))
             tables.creatorFirstPledge.append(checkedTime(row, first, &tables, "creators", "first_pledge_received_at", key: row.string(id)))
             tables.creatorLastPost.append(checkedTime(row, lastPost, &tables, "creators", "last_post_at", key: row.string(id)))
-            let planText = columns.value(row, plan, "plan_type")
-            accept(planText, "creators", "plan_type", key: row.string(id), &tables)
+            let planText = plan.map { columns.value(row, $0, "plan_type") } ?? ""
+            if plan != nil { accept(planText, "creators", "plan_type", key: row.string(id), &tables) }
             if let status = columns.optional("status") { accept(columns.value(row, status, "status"), "creators", "status", key: row.string(id), &tables) }
             tables.creatorPlan.append(planText == "lite" ? 0 : planText == "pro" ? 1 : planText == "premium" ? 2 : -1)
         }
@@ -71,8 +71,8 @@ struct CreatorsLoader {
         let (reader, columns) = try reader("tiers")
         let id = try columns.require("tier_id")
         let creator = try columns.require("creator_id")
-        let rank = try columns.require("tier_rank")
-        let price = try columns.require("price_usd")
+        let rank = optional(columns, "tier_rank", &tables)
+        let price = optional(columns, "price_usd", &tables)
         try rows(reader, &tables) { row, tables in
             let before = tables.tiers.count
             guard tables.tiers.intern(row[id]) == before else {
@@ -82,18 +82,18 @@ struct CreatorsLoader {
             let owner = tables.creators.lookup(row[creator])
             if owner == nil { tables.note("relationships", "tiers", "creator_id", key: row.string(id)) }
             tables.tierCreator.append(Int32(owner ?? -1))
-            tables.tierRank.append(Int8(clamping: ValueParsers.integer(row[rank]) ?? 0))
-            tables.tierPriceCents.append(ValueParsers.cents(row[price]) ?? -1)
+            tables.tierRank.append(Int8(clamping: rank.flatMap { ValueParsers.integer(row[$0]) } ?? 0))
+            tables.tierPriceCents.append(price.map { ValueParsers.cents(row[$0]) ?? -1 } ?? 1)
         }
     }
 
     private func loadPatrons(_ tables: inout CreatorsTables) throws {
         let (reader, columns) = try reader("patrons")
         let id = try columns.require("patron_id")
-        let first = try columns.require("first_pledge_at")
-        let spend = try columns.require("lifetime_spend_usd")
-        let status = try columns.require("status")
-        let created = try columns.require("created_at")
+        let first = optional(columns, "first_pledge_at", &tables)
+        let spend = optional(columns, "lifetime_spend_usd", &tables)
+        let status = optional(columns, "status", &tables)
+        let created = optional(columns, "created_at", &tables)
         try rows(reader, &tables) { row, tables in
             let before = tables.patrons.count
             guard tables.patrons.intern(row[id]) == before else {
@@ -101,10 +101,10 @@ struct CreatorsLoader {
                 return
             }
             tables.patronFirstPledge.append(checkedTime(row, first, &tables, "patrons", "first_pledge_at", key: row.string(id)))
-            tables.patronSpendCents.append(ValueParsers.cents(row[spend]) ?? Int.min)
+            tables.patronSpendCents.append(spend.map { ValueParsers.cents(row[$0]) ?? Int.min } ?? 0)
             tables.patronCreated.append(checkedTime(row, created, &tables, "patrons", "created_at", key: row.string(id)))
-            let statusText = columns.value(row, status, "status")
-            accept(statusText, "patrons", "status", key: row.string(id), &tables)
+            let statusText = status.map { columns.value(row, $0, "status") } ?? "active"
+            if status != nil { accept(statusText, "patrons", "status", key: row.string(id), &tables) }
             tables.patronActive.append(statusText == "active")
         }
     }
@@ -114,13 +114,13 @@ struct CreatorsLoader {
         let id = try columns.require("pledge_id")
         let patron = try columns.require("patron_id")
         let creator = try columns.require("creator_id")
-        let tier = try columns.require("tier_id")
-        let amount = try columns.require("pledge_amount_usd")
-        let first = try columns.require("is_first_pledge")
+        let tier = optional(columns, "tier_id", &tables)
+        let amount = optional(columns, "pledge_amount_usd", &tables)
+        let first = optional(columns, "is_first_pledge", &tables)
         let started = try columns.require("started_at")
-        let ended = try columns.require("ended_at")
-        let paused = try columns.require("pause_started_at")
-        let reason = try columns.require("churn_reason")
+        let ended = optional(columns, "ended_at", &tables)
+        let paused = optional(columns, "pause_started_at", &tables)
+        let reason = optional(columns, "churn_reason", &tables)
         try rows(reader, &tables) { row, tables in
             let before = tables.pledges.count
             guard tables.pledges.intern(row[id]) == before else {
@@ -130,17 +130,17 @@ struct CreatorsLoader {
             let key = row.string(id)
             let patronNumber = tables.patrons.lookup(row[patron])
             let creatorNumber = tables.creators.lookup(row[creator])
-            let tierNumber = tables.tiers.lookup(row[tier])
+            let tierNumber = tier.flatMap { tables.tiers.lookup(row[$0]) }
             if patronNumber == nil { tables.note("relationships", "pledges", "patron_id", key: key) }
             if creatorNumber == nil { tables.note("relationships", "pledges", "creator_id", key: key) }
-            if tierNumber == nil || (creatorNumber != nil && tables.tierCreator[tierNumber!] != Int32(creatorNumber!)) {
+            if tier != nil && (tierNumber == nil || (creatorNumber != nil && tables.tierCreator[tierNumber!] != Int32(creatorNumber!))) {
                 tables.note("relationships", "pledges", "tier_id", key: key)
             }
             tables.pledgePatron.append(Int32(patronNumber ?? -1))
             tables.pledgeCreator.append(Int32(creatorNumber ?? -1))
             tables.pledgeTier.append(Int32(tierNumber ?? -1))
-            tables.pledgeAmountCents.append(ValueParsers.cents(row[amount]) ?? -1)
-            tables.pledgeFirst.append(ValueParsers.boolean(row[first]) ?? false)
+            tables.pledgeAmountCents.append(amount.map { ValueParsers.cents(row[$0]) ?? -1 } ?? 1)
+            tables.pledgeFirst.append(first.flatMap { ValueParsers.boolean(row[$0]) } ?? false)
             let start = checkedTime(row, started, &tables, "pledges", "started_at", key: key)
             tables.pledgeStart.append(start)
             tables.pledgeEnd.append(checkedTime(row, ended, &tables, "pledges", "ended_at", key: key))
@@ -152,8 +152,8 @@ struct CreatorsLoader {
             } else {
                 tables.pledgeStatus.append(-1)
             }
-            let reasonText = columns.value(row, reason, "churn_reason")
-            accept(reasonText, "pledges", "churn_reason", key: key, &tables)
+            let reasonText = reason.map { columns.value(row, $0, "churn_reason") } ?? ""
+            if reason != nil { accept(reasonText, "pledges", "churn_reason", key: key, &tables) }
             switch reasonText {
             case "": tables.pledgeReason.append(-1)
             case "voluntary": tables.pledgeReason.append(0)
@@ -187,9 +187,18 @@ struct CreatorsLoader {
         }
     }
 
-    /// A timestamp, counting an unreadable one as a `valid_timestamp` failure (stored as absent).
-    private func checkedTime(_ row: CSVRow, _ column: Int, _ tables: inout CreatorsTables, _ table: String, _ name: String,
+    /// The position of an optional column, or nil after noting it as missing.
+    private func optional(_ columns: Columns, _ name: String, _ tables: inout CreatorsTables) -> Int? {
+        if let position = columns.optional(name) { return position }
+        tables.missing.insert(columns.table + "." + name)
+        return nil
+    }
+
+    /// A timestamp, counting an unreadable one as a `valid_timestamp` failure (stored as absent);
+    /// absent when the column is.
+    private func checkedTime(_ row: CSVRow, _ column: Int?, _ tables: inout CreatorsTables, _ table: String, _ name: String,
                              key: String) -> Int64 {
+        guard let column else { return noTime }
         if let value = row.time(column) { return value }
         tables.note("valid_timestamp", table, name, key: key)
         return noTime

@@ -12,6 +12,8 @@ struct TransactionAggregates {
     /// Payments, and those whose gross equals their pledge's amount (SPEC 3.3: at least 97%).
     var payments = 0
     var matchingAmounts = 0
+    /// Columns transactions.csv lacks.
+    var missing: Set<String> = []
     var revenueByCreator: [Int]
     var spendByPatron: [Int]
     var findings = FindingCounter()
@@ -97,17 +99,23 @@ struct CreatorsStreams {
         let (reader, columns) = try reader("transactions")
         let id = try columns.require("transaction_id")
         let pledgeColumn = try columns.require("pledge_id")
-        let patronColumn = try columns.require("patron_id")
-        let creatorColumn = try columns.require("creator_id")
+        let patronColumn = columns.optional("patron_id")
+        let creatorColumn = columns.optional("creator_id")
         let type = try columns.require("transaction_type")
         let status = try columns.require("transaction_status")
         let gross = try columns.require("gross_amount_usd")
-        let platform = try columns.require("platform_fee_usd")
-        let processing = try columns.require("processing_fee_usd")
-        let net = try columns.require("net_amount_usd")
-        let failure = try columns.require("failure_reason")
+        let platform = columns.optional("platform_fee_usd")
+        let processing = columns.optional("processing_fee_usd")
+        let net = columns.optional("net_amount_usd")
+        let failure = columns.optional("failure_reason")
         let at = try columns.require("transaction_at")
+        let hasFees = platform != nil && processing != nil && net != nil
+
         var result = TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
+        for (name, position) in [("patron_id", patronColumn), ("creator_id", creatorColumn), ("platform_fee_usd", platform),
+                                 ("processing_fee_usd", processing), ("net_amount_usd", net), ("failure_reason", failure)] where position == nil {
+            result.missing.insert("transactions." + name)
+        }
         // Local copies: the row closure reads them millions of times without touching `self`.
         let pledges = tables.pledges
         let patrons = tables.patrons
@@ -138,14 +146,15 @@ struct CreatorsStreams {
                 result.findings.fail("relationships", "transactions", "pledge_id", key: row.string(id))
                 return
             }
-            if patrons.lookup(row[patronColumn]).map({ Int32($0) }) != pledgePatron[pledge]
+            if let patronColumn, let creatorColumn,
+               patrons.lookup(row[patronColumn]).map({ Int32($0) }) != pledgePatron[pledge]
                 || creators.lookup(row[creatorColumn]).map({ Int32($0) }) != pledgeCreator[pledge] {
                 result.findings.fail("same_patron_and_creator_as_pledge", "transactions", "patron_id, creator_id", key: row.string(id))
             }
             let grossCents = ValueParsers.cents(row[gross]) ?? -1
-            let platformCents = ValueParsers.cents(row[platform]) ?? -1
-            let processingCents = ValueParsers.cents(row[processing]) ?? -1
-            let netCents = ValueParsers.cents(row[net]) ?? -1
+            let platformCents = platform.map { ValueParsers.cents(row[$0]) ?? -1 } ?? 0
+            let processingCents = processing.map { ValueParsers.cents(row[$0]) ?? -1 } ?? 0
+            let netCents = net.map { ValueParsers.cents(row[$0]) ?? -1 } ?? 0
             if grossCents <= 0 || platformCents < 0 || processingCents < 0 || netCents < 0 {
                 result.findings.fail("positive_amounts", "transactions", "amounts", key: row.string(id))
             }
@@ -177,11 +186,11 @@ struct CreatorsStreams {
             }
             if isPayment && succeeded {
                 let creator = Int(pledgeCreator[pledge])
-                if creator >= 0, let rate = [500, 800, 1_200][safe: Int(creatorPlan[creator])],
+                if hasFees, creator >= 0, let rate = [500, 800, 1_200][safe: Int(creatorPlan[creator])],
                    platformCents != (grossCents * rate + 5_000) / 10_000 || processingCents != (grossCents * 29 + 500) / 1_000 + 30 {
                     result.findings.fail("fees_by_plan", "transactions", "platform_fee_usd, processing_fee_usd", key: row.string(id))
                 }
-                if grossCents - platformCents - processingCents != netCents {
+                if hasFees && grossCents - platformCents - processingCents != netCents {
                     result.findings.fail("net_equals_gross_minus_fees", "transactions", "net_amount_usd", key: row.string(id))
                 }
                 if creator >= 0 && moment >= window.start && moment <= window.asOf { result.revenueByCreator[creator] += grossCents }
@@ -193,8 +202,9 @@ struct CreatorsStreams {
                 result.attemptPledge.append(Int32(pledge))
                 result.attemptTime.append(moment)
                 result.attemptFailed.append(failed)
-                result.attemptExpired.append(failed && Self.field(row, failure, columns, "failure_reason", mapped: mapFailure,
-                                                                  is: "card_expired") != nil)
+                result.attemptExpired.append(failed && failure.map {
+                    Self.field(row, $0, columns, "failure_reason", mapped: mapFailure, is: "card_expired") != nil
+                } ?? false)
             }
         }
         guard result.rows > 0 else { throw CSVError(.headerOnly, file: reader.displayName) }
@@ -220,7 +230,7 @@ struct CreatorsStreams {
         let id = try columns.require("event_id")
         let patronColumn = try columns.require("patron_id")
         let creatorColumn = try columns.require("creator_id")
-        let postColumn = try columns.require("post_id")
+        let postColumn = columns.optional("post_id")
         let at = try columns.require("event_at")
         var result = EventAggregates(months: window.months.count, categories: tables.categories.count)
         let patrons = tables.patrons
@@ -257,11 +267,11 @@ struct CreatorsStreams {
                 result.findings.fail("relationships", "engagement_events", "patron_id, creator_id", key: row.string(id))
                 return
             }
-            if let post = posts.lookup(row[postColumn]) {
+            if let postColumn, let post = posts.lookup(row[postColumn]) {
                 if postCreator[post] != Int32(creator) || postPublished[post] > moment {
                     result.findings.fail("post_of_creator_before_event", "engagement_events", "post_id", key: row.string(id))
                 }
-            } else {
+            } else if postColumn != nil {
                 result.findings.fail("relationships", "engagement_events", "post_id", key: row.string(id))
             }
             if moment > window.asOf { result.findings.fail("no_future_timestamps", "engagement_events", "event_at", key: row.string(id)) }

@@ -44,6 +44,11 @@ struct CreatorsTables {
     var postCreator: [Int32] = []
     var postPublished: [Int64] = []
 
+    /// Columns the files lack ("pledges.churn_reason"): the measures and tests reading them are skipped.
+    var missing: Set<String> = []
+
+    func has(_ table: String, _ column: String) -> Bool { !missing.contains(table + "." + column) }
+
     /// The SHA-256 of each file read, by file name.
     var digests: [String: String] = [:]
 

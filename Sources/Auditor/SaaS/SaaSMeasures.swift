@@ -62,9 +62,10 @@ struct SaaSMeasures {
         guard hasCustomers && hasSubscriptions else { return }
 
         // The window: the months of the movements table, else of the subscriptions.
-        let bounds = try db.query(hasMovements
+        var bounds: [[SQLiteValue]] = []
+        try guarded("every measure over the window", &result) { _ in bounds = try db.query(hasMovements
             ? "SELECT MIN(month), MAX(month) FROM day06_mrr_movements"
-            : "SELECT date(MIN(start_date), 'start of month'), date(MAX(COALESCE(end_date, start_date)), 'start of month') FROM day06_subscriptions")
+            : "SELECT date(MIN(start_date), 'start of month'), date(MAX(COALESCE(end_date, start_date)), 'start of month') FROM day06_subscriptions") }
         guard let first = bounds.first?[0].text, let last = bounds.first?[1].text,
               let firstMonth = CivilDate(String(first.prefix(10)))?.yearMonth,
               let lastMonth = CivilDate(String(last.prefix(10)))?.yearMonth else {
@@ -74,12 +75,22 @@ struct SaaSMeasures {
         let months = Array(firstMonth...lastMonth)
         result.asOf = lastMonth.lastDay.description
 
-        try firstTiers(into: &result)
-        try retention(lastMonth: lastMonth, into: &result)
-        try churn(months: months, into: &result)
-        try lifecycle(into: &result)
-        try mrr(months: months, hasMovements: hasMovements, into: &result)
-        try edgeCases(firstDay: firstMonth.firstDay, asOf: lastMonth.lastDay, into: &result)
+        try guarded("tiers.first.*, prices.first.out_of_range", &result) { try firstTiers(into: &$0) }
+        try guarded("retention.pooled.*", &result) { try retention(lastMonth: lastMonth, into: &$0) }
+        try guarded("churn.monthly, churn.monthly.mean", &result) { try churn(months: months, into: &$0) }
+        try guarded("lifecycle.*", &result) { try lifecycle(into: &$0) }
+        try guarded("mrr.*, movements.max_abs_error", &result) { try mrr(months: months, hasMovements: hasMovements, into: &$0) }
+        try guarded("edge_cases.*", &result) { try edgeCases(firstDay: firstMonth.firstDay, asOf: lastMonth.lastDay, into: &$0) }
+    }
+
+    /// Runs one group of measures; a column the database lacks skips the group (and says which
+    /// column), any other SQLite error stops the audit.
+    private func guarded(_ measures: String, _ result: inout Measurements, _ body: (inout Measurements) throws -> Void) throws {
+        do {
+            try body(&result)
+        } catch let error as SQLiteError where error.message.hasPrefix("no such column") {
+            result.skipped.append(SkippedMeasure(measure: measures, reason: "\(error.message) in the database"))
+        }
     }
 
     private func number(_ sql: String, _ values: [SQLiteValue] = []) throws -> Double {

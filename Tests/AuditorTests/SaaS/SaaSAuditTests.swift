@@ -89,3 +89,29 @@ struct SaaSAuditTests {
         }
     }
 }
+
+@Suite("SaaS audit of a partial schema")
+struct SaaSPartialSchemaTests {
+    @Test("a missing column skips only what reads it, and the report says so")
+    func missingColumns() throws {
+        let path = NSTemporaryDirectory() + "partial-\(UUID().uuidString).db"
+        let db = try SQLiteConnection(path: path, mode: .create)
+        try db.execute("""
+            CREATE TABLE day06_customers (customer_id TEXT, signup_date TEXT, plan_tier TEXT, status TEXT);
+            CREATE TABLE day06_subscriptions (subscription_id TEXT, customer_id TEXT, start_date TEXT, end_date TEXT, mrr REAL);
+            INSERT INTO day06_customers VALUES ('a', '2024-01-10', 'Pro', 'active');
+            INSERT INTO day06_subscriptions VALUES ('s1', 'a', '2024-01-10', NULL, 300);
+            """)
+        let report = try Audit(inputs: [path], profile: "saas", bandsPath: nil).run()
+        let skipped = report.measurements.skipped.map(\.measure)
+        #expect(skipped.contains("every measure reading day06_mrr_movements"))
+        #expect(skipped.contains("tiers.first.*, prices.first.out_of_range"))
+        #expect(skipped.contains("lifecycle.*"))
+        #expect(skipped.contains { $0.hasPrefix("data test current_mrr") })
+        #expect(report.measurements.skipped.allSatisfy { !$0.reason.isEmpty })
+        // What does not need the missing columns is still measured.
+        #expect(report.measurements.metrics["customers.count"]?.value == 1)
+        #expect(report.measurements.metrics["retention.pooled.k1"] != nil || report.measurements.metrics["mrr.month1"] != nil)
+        #expect(report.measurements.integrity.contains { $0.test == "column_exists" && $0.column == "email" && $0.failures == 1 })
+    }
+}
