@@ -25,7 +25,7 @@ struct AuditCreatorsTests {
         let outcome = try BinaryRunner.run(["audit", "data/creators", "--golden", golden],
                                            in: dataset.deletingLastPathComponent().deletingLastPathComponent())
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(outcome.stderr.contains("32 pass, 1 warn, 0 fail, 0 inconclusive; 0 of 52 integrity tests failing"))
+        #expect(outcome.stderr.contains("32 pass, 1 warn, 0 fail, 0 inconclusive; 0 of 60 integrity tests failing"))
     }
 
     @Test("every metric equals the DuckDB oracle's to 1e-9 (independent SQL from SPEC section 9)")
@@ -156,6 +156,8 @@ struct AuditCreatorsDamageTests {
         let patron = try Self.edit(base.appendingPathComponent("patrons.csv"), row: 4, column: 6, to: "-1.00")
         let pledge = try Self.edit(base.appendingPathComponent("pledges.csv"), row: 5, column: 4, to: "0.00")
         let badDate = try Self.edit(base.appendingPathComponent("posts.csv"), row: 2, column: 6, to: "2024-13-45 99:00:00")
+        let emptyStart = try Self.edit(base.appendingPathComponent("pledges.csv"), row: 7, column: 7, to: "")
+        let badRank = try Self.edit(base.appendingPathComponent("tiers.csv"), row: 2, column: 3, to: "9")
         let outcome = try BinaryRunner.run(["audit", "d"], in: directory)
         #expect(outcome.status == 1)
         let lines = outcome.stdout.components(separatedBy: "\n")
@@ -170,6 +172,8 @@ struct AuditCreatorsDamageTests {
         #expect(failing("positive_amounts", "pledges", pledge))
         // A value that cannot be read is a failing row, not a stop.
         #expect(failing("valid_timestamp", "posts", badDate))
+        #expect(failing("not_null", "pledges", emptyStart))
+        #expect(failing("range", "tiers", badRank))
     }
 }
 

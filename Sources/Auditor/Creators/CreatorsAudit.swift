@@ -216,6 +216,10 @@ struct CreatorsAudit {
             ("created_before_first_pledge", "creators", "created_at", tables.creators.count),
             ("no_future_timestamps", "patrons", "created_at", tables.patrons.count), ("no_future_timestamps", "creators", "created_at", tables.creators.count),
             ("no_future_timestamps", "posts", "published_at", tables.posts.count),
+            ("not_null", "creators", "creator_id", tables.creators.count), ("not_null", "tiers", "tier_id", tables.tiers.count),
+            ("not_null", "patrons", "patron_id", tables.patrons.count), ("not_null", "pledges", "pledge_id", tables.pledges.count),
+            ("not_null", "pledges", "started_at", tables.pledges.count), ("not_null", "posts", "post_id", tables.posts.count),
+            ("not_null", "posts", "published_at", tables.posts.count), ("range", "tiers", "tier_rank", tables.tiers.count),
         ] { counter.ran(test, table, column, checked: checked) }
         for patron in 0..<tables.patrons.count {
             let key = tables.patrons.string(patron)

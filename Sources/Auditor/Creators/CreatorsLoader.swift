@@ -50,6 +50,7 @@ struct CreatorsLoader {
         let lastPost = optional(columns, "last_post_at", &tables)
         let plan = optional(columns, "plan_type", &tables)
         try rows(reader, &tables) { row, tables in
+            if row[id].isEmpty { tables.note("not_null", "creators", "creator_id", key: "(line \(row.line))") }
             let before = tables.creators.count
             let number = tables.creators.intern(row[id])
             guard number == before else {
@@ -74,6 +75,7 @@ struct CreatorsLoader {
         let rank = optional(columns, "tier_rank", &tables)
         let price = optional(columns, "price_usd", &tables)
         try rows(reader, &tables) { row, tables in
+            if row[id].isEmpty { tables.note("not_null", "tiers", "tier_id", key: "(line \(row.line))") }
             let before = tables.tiers.count
             guard tables.tiers.intern(row[id]) == before else {
                 tables.note("unique", "tiers", "tier_id", key: row.string(id))
@@ -82,7 +84,9 @@ struct CreatorsLoader {
             let owner = tables.creators.lookup(row[creator])
             if owner == nil { tables.note("relationships", "tiers", "creator_id", key: row.string(id)) }
             tables.tierCreator.append(Int32(owner ?? -1))
-            tables.tierRank.append(Int8(clamping: rank.flatMap { ValueParsers.integer(row[$0]) } ?? 0))
+            let rankValue = rank.flatMap { ValueParsers.integer(row[$0]) } ?? 0
+            if rank != nil && !(1...4).contains(rankValue) { tables.note("range", "tiers", "tier_rank", key: row.string(id)) }
+            tables.tierRank.append(Int8(clamping: rankValue))
             tables.tierPriceCents.append(price.map { ValueParsers.cents(row[$0]) ?? -1 } ?? 1)
         }
     }
@@ -95,6 +99,7 @@ struct CreatorsLoader {
         let status = optional(columns, "status", &tables)
         let created = optional(columns, "created_at", &tables)
         try rows(reader, &tables) { row, tables in
+            if row[id].isEmpty { tables.note("not_null", "patrons", "patron_id", key: "(line \(row.line))") }
             let before = tables.patrons.count
             guard tables.patrons.intern(row[id]) == before else {
                 tables.note("unique", "patrons", "patron_id", key: row.string(id))
@@ -122,6 +127,7 @@ struct CreatorsLoader {
         let paused = optional(columns, "pause_started_at", &tables)
         let reason = optional(columns, "churn_reason", &tables)
         try rows(reader, &tables) { row, tables in
+            if row[id].isEmpty { tables.note("not_null", "pledges", "pledge_id", key: "(line \(row.line))") }
             let before = tables.pledges.count
             guard tables.pledges.intern(row[id]) == before else {
                 tables.note("unique", "pledges", "pledge_id", key: row.string(id))
@@ -142,6 +148,7 @@ struct CreatorsLoader {
             tables.pledgeAmountCents.append(amount.map { ValueParsers.cents(row[$0]) ?? -1 } ?? 1)
             tables.pledgeFirst.append(first.flatMap { ValueParsers.boolean(row[$0]) } ?? false)
             let start = checkedTime(row, started, &tables, "pledges", "started_at", key: key)
+            if start == noTime && (row.isNull(started) || row[started].isEmpty) { tables.note("not_null", "pledges", "started_at", key: key) }
             tables.pledgeStart.append(start)
             tables.pledgeEnd.append(checkedTime(row, ended, &tables, "pledges", "ended_at", key: key))
             tables.pledgePause.append(checkedTime(row, paused, &tables, "pledges", "pause_started_at", key: key))
@@ -170,6 +177,7 @@ struct CreatorsLoader {
         let creator = try columns.require("creator_id")
         let published = try columns.require("published_at")
         try rows(reader, &tables) { row, tables in
+            if row[id].isEmpty { tables.note("not_null", "posts", "post_id", key: "(line \(row.line))") }
             let before = tables.posts.count
             guard tables.posts.intern(row[id]) == before else {
                 tables.note("unique", "posts", "post_id", key: row.string(id))
@@ -179,6 +187,7 @@ struct CreatorsLoader {
             if owner == nil { tables.note("relationships", "posts", "creator_id", key: row.string(id)) }
             tables.postCreator.append(Int32(owner ?? -1))
             tables.postPublished.append(checkedTime(row, published, &tables, "posts", "published_at", key: row.string(id)))
+            if row.isNull(published) || row[published].isEmpty { tables.note("not_null", "posts", "published_at", key: row.string(id)) }
             for column in ["post_type", "access_level"] {
                 if let position = columns.optional(column) {
                     accept(columns.value(row, position, column), "posts", column, key: row.string(id), &tables)
