@@ -12,6 +12,13 @@ public struct Band: Sendable, Equatable {
             return false
         }
 
+        /// The finite edge of the range that lies strictly inside `interval`, if any: an
+        /// interval on both sides of an edge cannot tell inside from outside.
+        public func edge(straddledBy interval: ClosedRange<Double>) -> Double? {
+            guard case .range(let lower, let upper) = self else { return nil }
+            return [lower, upper].first { $0.isFinite && interval.lowerBound < $0 && $0 < interval.upperBound }
+        }
+
         public var description: String {
             switch self {
             case .label(let text): return "= \(text)"

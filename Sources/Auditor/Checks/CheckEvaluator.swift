@@ -1,3 +1,5 @@
+import TableIO
+
 /// The verdict of one band check.
 public enum CheckStatus: String, Sendable, Equatable, CaseIterable {
     case pass
@@ -21,8 +23,9 @@ public struct CheckResult: Sendable, Equatable {
 /// Checks bands against measurements (SPEC section 4).
 ///
 /// Inside the target: pass. Outside the target but inside the tolerance: warn. Outside both:
-/// fail, or warn for a `severity: warn` band. Not measured, or measured on fewer than the
-/// band's `min_n`: inconclusive.
+/// fail, or warn for a `severity: warn` band. Inconclusive when the sample cannot decide: not
+/// measured, measured on fewer than the band's `min_n`, or a 95% interval that straddles an
+/// edge of the target (the value may sit on either side of it by chance alone).
 public enum CheckEvaluator {
     public static func evaluate(_ bands: [Band], against measurements: Measurements) -> [CheckResult] {
         bands.map { evaluate($0, measurements.metrics[$0.metric]) }
@@ -46,6 +49,11 @@ public enum CheckEvaluator {
         case .range:
             guard let value = measurement.value else {
                 result.reason = "the metric has no numeric value"
+                return result
+            }
+            if let interval = measurement.interval, let edge = band.target.edge(straddledBy: interval) {
+                result.reason = "the 95% interval \(Format.fixed(interval.lowerBound, 4))–\(Format.fixed(interval.upperBound, 4)) "
+                    + "straddles the band edge \(Format.fixed(edge, 4)) at n = \(measurement.n)"
                 return result
             }
             if band.target.contains(value) {

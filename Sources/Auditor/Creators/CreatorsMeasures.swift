@@ -15,6 +15,7 @@ struct CreatorsMeasures {
         result.asOf = Timestamp(seconds: window.asOf).description
         mrrAndChurn(into: &result)
         hazards(into: &result)
+        survival(into: &result)
         reasons(into: &result)
         if hasTransactions {
             payments(into: &result)
@@ -105,6 +106,28 @@ struct CreatorsMeasures {
         for (band, name) in ["m1", "m2_3", "m4_12", "m13_plus"].enumerated() {
             result.metrics["churn.hazard.\(name)"] = .share(died[band], of: exposed[band])
         }
+    }
+
+    /// Kaplan-Meier survival of pledges on tenure, observed inside the window only: a pledge
+    /// started before the window enters late (left truncation at its tenure on the window's
+    /// first second), a pledge still active at the as-of moment is censored there, and a pledge
+    /// that ended before the window is never observed.
+    private func survival(into result: inout Measurements) {
+        var durations: [Double] = []
+        var observed: [Bool] = []
+        var entries: [Double] = []
+        let limit = window.asOf + 1
+        let tenure = Double(window.tenure)
+        for p in 0..<tables.pledges.count {
+            let start = tables.pledgeStart[p]
+            let end = tables.pledgeEnd[p]
+            guard start != noTime, start <= window.asOf, end > window.start else { continue }
+            let ended = end <= window.asOf
+            durations.append(Double((ended ? end : limit) - start) / tenure)
+            observed.append(ended)
+            entries.append(Double(max(0, window.start - start)) / tenure)
+        }
+        KaplanMeier(durations: durations, observed: observed, entry: entries).record(into: &result, lastMonth: 24)
     }
 
     private func reasons(into result: inout Measurements) {

@@ -35,6 +35,20 @@ public enum MarkdownReport {
             if let reason = check.reason { status += " (\(reason))" }
             lines.append("| [\(check.band.metric)](\(definitions)#\(anchor(check.band.metric))) | \(value) | \(interval) | \(Format.grouped(check.n)) | \(check.band.target) | \(status) |")
         }
+        let checked = Set(report.checks.map(\.band.metric))
+        let unchecked = report.measurements.metrics.filter { !checked.contains($0.key) && $0.value.series == nil }.sorted { $0.key < $1.key }
+        if !unchecked.isEmpty {
+            lines.append("")
+            lines.append("## Other measures (no band)")
+            lines.append("")
+            lines.append("| metric | value | 95% interval | n |")
+            lines.append("|---|---|---|---|")
+            for (id, measurement) in unchecked {
+                let value = measurement.label ?? measurement.value.map(format) ?? "—"
+                let interval = measurement.interval.map { "\(format($0.lowerBound)) – \(format($0.upperBound))" } ?? ""
+                lines.append("| [\(id)](\(definitions)#\(anchor(id))) | \(value) | \(interval) | \(Format.grouped(measurement.n)) |")
+            }
+        }
         let notes = report.checks.filter { $0.band.note != nil && $0.band.severity == .warn }
         if !notes.isEmpty {
             lines.append("")

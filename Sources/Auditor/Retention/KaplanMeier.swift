@@ -87,3 +87,21 @@ public struct KaplanMeier: Sendable {
         return (step.survival, step.lower, step.upper)
     }
 }
+
+extension KaplanMeier {
+    /// The tenure points reported as `retention.km.m<k>`.
+    static let reportedMonths = [1, 3, 6, 12]
+
+    /// Records `retention.km.m1/m3/m6/m12` (survival with its Greenwood interval, n = subjects)
+    /// and the curve `retention.km` at every whole tenure month up to `lastMonth`.
+    func record(into result: inout Measurements, lastMonth: Int) {
+        guard subjects > 0 else { return }
+        for k in Self.reportedMonths where k <= lastMonth {
+            let point = survival(at: Double(k))
+            result.metrics["retention.km.m\(k)"] = Measurement(value: point.survival, n: subjects, interval: point.lower...point.upper)
+        }
+        result.metrics["retention.km"] = Measurement(series: (0...max(0, lastMonth)).map {
+            SeriesPoint(key: String($0), value: survival(at: Double($0)).survival)
+        })
+    }
+}

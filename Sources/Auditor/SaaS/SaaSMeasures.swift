@@ -77,6 +77,7 @@ struct SaaSMeasures {
 
         try guarded("tiers.first.*, prices.first.out_of_range", &result) { try firstTiers(into: &$0) }
         try guarded("retention.pooled.*", &result) { try retention(lastMonth: lastMonth, into: &$0) }
+        try guarded("retention.km.*", &result) { try survival(asOf: lastMonth.lastDay, months: months.count, into: &$0) }
         try guarded("churn.monthly, churn.monthly.mean", &result) { try churn(months: months, into: &$0) }
         try guarded("lifecycle.*", &result) { try lifecycle(into: &$0) }
         try guarded("mrr.*, movements.max_abs_error", &result) { try mrr(months: months, hasMovements: hasMovements, into: &$0) }
@@ -132,6 +133,25 @@ struct SaaSMeasures {
                 """, [.integer(Int64(k)), .text(lastMonth.lastDay.description)])[0]
             result.metrics["retention.pooled.k\(k)"] = .share(Int(row[0].integer ?? 0), of: Int(row[1].integer ?? 0))
         }
+    }
+
+    /// Kaplan-Meier survival of customers on tenure (days since signup over 30.4375), a churn
+    /// observed at the customer's last end date, censored at the end of the as-of day.
+    private func survival(asOf: CivilDate, months: Int, into result: inout Measurements) throws {
+        var durations: [Double] = []
+        var observed: [Bool] = []
+        for row in try db.query("WITH life AS (\(Self.customerLife)) SELECT signup_date, churn_date FROM life") {
+            guard let signup = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }), signup <= asOf else { continue }
+            var exit = asOf.dayNumber + 1
+            var ended = false
+            if let churn = row[1].text.flatMap({ CivilDate(String($0.prefix(10))) }), churn <= asOf {
+                exit = churn.dayNumber
+                ended = true
+            }
+            durations.append(Double(max(0, exit - signup.dayNumber)) / 30.4375)
+            observed.append(ended)
+        }
+        KaplanMeier(durations: durations, observed: observed).record(into: &result, lastMonth: months - 1)
     }
 
     /// Logo churn of months 2 ... n: customers whose life ended in m over customers active at
