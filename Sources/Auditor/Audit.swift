@@ -73,7 +73,8 @@ public struct Audit {
             let (measurements, inputsInfo) = try CreatorsAudit(directory: input, profile: map).run()
             return AuditReport(profile: mapping.map { "creators (mapping: \($0.name))" } ?? "creators", inputs: inputsInfo,
                                bandsPath: bands?.path, measurements: measurements,
-                               checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements))
+                               checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements),
+                               conflicts: bands.map(BandConflicts.prove) ?? [])
         }
         if input.hasSuffix(".csv") || profile == "creators" || mapping != nil {
             throw AuditError.unsupported("the creators profile is audited from a folder holding its seven CSV files")
@@ -99,7 +100,8 @@ public struct Audit {
                                          rows: rows, sha256: digest))
         }
         return AuditReport(profile: chosen, inputs: inputsInfo, bandsPath: bands?.path,
-                           measurements: measurements, checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements))
+                           measurements: measurements, checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements),
+                           conflicts: bands.map(BandConflicts.prove) ?? [])
     }
 
     /// The bands file given, or the profile's built-in bands.

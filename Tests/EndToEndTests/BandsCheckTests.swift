@@ -8,6 +8,15 @@ struct BandsCheckTests {
         let outcome = try BinaryRunner.run(["bands", "check", BinaryRunner.packageRoot.appendingPathComponent("bands/\(profile).yaml").path])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("bands for profile '\(profile)', valid"))
+        // The conflicts that follow from the targets alone are proved, with their numbers.
+        if profile == "saas" {
+            #expect(outcome.stdout.contains("2 conflicts proved from the targets alone:"))
+            #expect(outcome.stdout.contains("churn.monthly.mean vs retention.pooled.k23: retention after 23 months of at least 50.00%"))
+            #expect(outcome.stdout.contains("= 2.97%"))
+        } else {
+            #expect(outcome.stdout.contains("1 conflict proved from the targets alone:"))
+            #expect(outcome.stdout.contains("pledges per creator are at least 50 × 0.40 + 450 × 0.10 = 65.0; the scale band allows at most 55.0"))
+        }
     }
 
     @Test("problems are listed as FILE:LINE: message with exit 65; a missing file is exit 66")

@@ -170,3 +170,8 @@ FROM months m;
 SELECT 'series.mrr:' || strftime(m.month_start, '%Y-%m'), SUM(p.pledge_amount_usd), COUNT(*)
 FROM months m JOIN pledges p ON p.started_at <= m.month_end AND (p.ended_at IS NULL OR p.ended_at > m.month_end)
  AND (p.pause_started_at IS NULL OR p.pause_started_at > m.month_end) GROUP BY m.month_start;
+
+-- The seed's absolute size thresholds: creators with 50+ / 500+ distinct patrons (any pledge, any time)
+SELECT 'size.patrons_' || threshold || 'plus_share', AVG((patrons >= threshold)::INTEGER), COUNT(*) FROM (
+    SELECT c.creator_id, (SELECT COUNT(DISTINCT p.patron_id) FROM pledges p WHERE p.creator_id = c.creator_id) AS patrons
+    FROM creators c) CROSS JOIN (VALUES (50), (500)) t(threshold) GROUP BY threshold;

@@ -239,6 +239,18 @@ public enum BuiltInBands {
         severity: warn
         source: "Emerging: High volatility, 40% fail to reach 20 patrons within 6 months"
         note: "Conflicts with the revenue concentration at ~50 pledges per creator: an absolute threshold like the seed's $10k MRR / 500 patrons, which SPEC 3.1 calls infeasible. Warn only; see Documentation/creators-model.md."
+      - id: size.patrons_500plus_share
+        metric: size.patrons_500plus_share
+        target: {min: 0.10}
+        severity: warn
+        source: "top_creator: $10,000+ MRR, 500+ patrons (10% of creators)"
+        note: "Conflicts with the scale: 10% of creators at 500+ patrons and 40% at 50+ need at least 65 pledges per creator, above the ~50 of the seed's counts (proved by bands check). SPEC 3.1 ranks size tiers by revenue instead. Warn only."
+      - id: size.patrons_50plus_share
+        metric: size.patrons_50plus_share
+        target: {min: 0.40}
+        severity: warn
+        source: "established: $1,000-$10,000 MRR, 50-500 patrons (30% of creators); top_creator ... 500+ patrons (10%)"
+        note: "Established and top together: 40% of creators at 50+ patrons. Conflicts with the scale together with the 500+ band. Warn only."
       - id: growth.established_median
         metric: growth.established_median
         target: [0.03, 0.08]

@@ -16,6 +16,7 @@ struct CreatorsMeasures {
         mrrAndChurn(into: &result)
         hazards(into: &result)
         survival(into: &result)
+        sizeByPatrons(into: &result)
         reasons(into: &result)
         if hasTransactions {
             payments(into: &result)
@@ -128,6 +129,27 @@ struct CreatorsMeasures {
             entries.append(Double(max(0, window.start - start)) / tenure)
         }
         KaplanMeier(durations: durations, observed: observed, entry: entries).record(into: &result, lastMonth: 24)
+    }
+
+    /// The seed's absolute size thresholds: creators with 50+ and 500+ distinct patrons (any
+    /// pledge, at any time), over all creators.
+    private func sizeByPatrons(into result: inout Measurements) {
+        let n = tables.creators.count
+        guard n > 0 else { return }
+        var pairs: [Int64] = []
+        pairs.reserveCapacity(tables.pledges.count)
+        for p in 0..<tables.pledges.count where tables.pledgeCreator[p] >= 0 && tables.pledgePatron[p] >= 0 {
+            pairs.append(Int64(tables.pledgeCreator[p]) << 32 | Int64(tables.pledgePatron[p]))
+        }
+        pairs.sort()
+        var patrons = Array(repeating: 0, count: n)
+        var previous: Int64 = -1
+        for pair in pairs where pair != previous {
+            patrons[Int(pair >> 32)] += 1
+            previous = pair
+        }
+        result.metrics["size.patrons_50plus_share"] = .share(patrons.count { $0 >= 50 }, of: n)
+        result.metrics["size.patrons_500plus_share"] = .share(patrons.count { $0 >= 500 }, of: n)
     }
 
     private func reasons(into result: inout Measurements) {

@@ -73,6 +73,8 @@ public enum MetricCatalog {
         Entry(id: "churn.hazard.m2_3", kind: .share, meaning: "churn hazard in tenure months 2-3"),
         Entry(id: "churn.hazard.m4_12", kind: .share, meaning: "churn hazard in tenure months 4-12"),
         Entry(id: "churn.hazard.m13_plus", kind: .share, meaning: "churn hazard from tenure month 13"),
+        Entry(id: "size.patrons_50plus_share", kind: .share, meaning: "creators with 50 or more distinct patrons"),
+        Entry(id: "size.patrons_500plus_share", kind: .share, meaning: "creators with 500 or more distinct patrons"),
         Entry(id: "retention.km.m1", kind: .share, meaning: "Kaplan-Meier pledge survival at 1 tenure month (left-truncated)"),
         Entry(id: "retention.km.m3", kind: .share, meaning: "Kaplan-Meier pledge survival at 3 tenure months"),
         Entry(id: "retention.km.m6", kind: .share, meaning: "Kaplan-Meier pledge survival at 6 tenure months"),

@@ -15,6 +15,8 @@ public struct AuditReport: Sendable {
     public var bandsPath: String?
     public var measurements: Measurements
     public var checks: [CheckResult]
+    /// Conflicts proved between the bands used (``BandConflicts``).
+    public var conflicts: [BandConflict] = []
 
     public func count(_ status: CheckStatus) -> Int { checks.filter { $0.status == status }.count }
     public var integrityFailures: Int { measurements.integrity.filter { $0.failures > 0 }.count }
@@ -52,9 +54,14 @@ public struct AuditReport: Sendable {
                 "checked": .integer(finding.checked), "sample_keys": .array(finding.sampleKeys.map { .string($0) }),
             ])
         }
-        let conflicts: [JSONValue] = checks.filter { $0.band.severity == .warn }.map { check in
+        let declared: [JSONValue] = checks.filter { $0.band.severity == .warn }.map { check in
             .object(["band": .string(check.band.id), "kind": .string("declared"), "note": .string(check.band.note ?? "")])
         }
+        let proved: [JSONValue] = self.conflicts.map { conflict in
+            .object(["band": .string(conflict.bands[0]), "bands": .array(conflict.bands.map { .string($0) }),
+                     "kind": .string("proved"), "note": .string(conflict.explanation)])
+        }
+        let conflicts = declared + proved
         var summary: [String: JSONValue] = [:]
         for status in CheckStatus.allCases { summary[status.rawValue] = .integer(count(status)) }
         summary["integrity_failures"] = .integer(integrityFailures)

@@ -50,10 +50,13 @@ public enum MarkdownReport {
             }
         }
         let notes = report.checks.filter { $0.band.note != nil && $0.band.severity == .warn }
-        if !notes.isEmpty {
+        if !notes.isEmpty || !report.conflicts.isEmpty {
             lines.append("")
             lines.append("## Conflicts between the request's targets")
             lines.append("")
+            for conflict in report.conflicts {
+                lines.append("- Proved from the bands alone, \(conflict.bands.map { "`\($0)`" }.joined(separator: " vs ")): \(conflict.explanation).")
+            }
             for check in notes {
                 lines.append("- `\(check.band.id)` (warn only): \(check.band.note ?? "")")
             }

@@ -12,10 +12,12 @@ struct Bands: ParsableCommand {
 struct BandsCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate a bands file: YAML, known metric ids, sensible and non-inverted bands, no duplicates.",
+        abstract: "Validate a bands file (YAML, known metric ids, sensible bands, no duplicates) and prove its conflicts.",
         discussion: """
-            Every problem is printed as FILE:LINE: message. Exit status: 0 valid, 65 problems \
-            found, 66 no such file, 74 unreadable.
+            Every problem is printed as FILE:LINE: message. A valid file is then checked for \
+            conflicts that follow from its targets alone (Documentation/bands.md); a conflict is \
+            reported, not an error. Exit status: 0 valid, 65 problems found, 66 no such file, \
+            74 unreadable.
             """
     )
 
@@ -38,6 +40,15 @@ struct BandsCheck: ParsableCommand {
         print("\(file): \(bands.bands.count) bands for profile '\(bands.profile)', valid")
         if !warnOnly.isEmpty {
             print("warn-only (known conflicts, see their notes): \(warnOnly.joined(separator: ", "))")
+        }
+        let conflicts = BandConflicts.prove(bands)
+        if conflicts.isEmpty {
+            print("no conflict between the bands could be proved (rules: \(BandConflicts.rules.joined(separator: "; ")))")
+        } else {
+            print("\(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s") proved from the targets alone:")
+            for conflict in conflicts {
+                print("  \(conflict.bands.joined(separator: " vs ")): \(conflict.explanation)")
+            }
         }
     }
 }

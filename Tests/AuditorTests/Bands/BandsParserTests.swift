@@ -18,9 +18,10 @@ struct BandsParserTests {
         #expect(file.profile == profile)
         #expect(file.bands.allSatisfy { !$0.source.isEmpty && $0.id == $0.metric })
         let warnOnly = file.bands.filter { $0.severity == .warn }.map(\.id)
-        #expect(warnOnly == [profile == "saas" ? "churn.monthly.mean" : "creators.emerging_under20_share"])
+        #expect(warnOnly == (profile == "saas" ? ["churn.monthly.mean"]
+            : ["creators.emerging_under20_share", "size.patrons_500plus_share", "size.patrons_50plus_share"]))
         #expect(file.bands.filter { $0.severity == .warn }.allSatisfy { $0.note?.contains("onflict") == true })
-        #expect(file.bands.count == (profile == "saas" ? 26 : 33))
+        #expect(file.bands.count == (profile == "saas" ? 26 : 35))
     }
 
     @Test("targets: ranges, one-sided bounds, exact numbers, labels")
