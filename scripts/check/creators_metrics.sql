@@ -175,3 +175,14 @@ FROM months m JOIN pledges p ON p.started_at <= m.month_end AND (p.ended_at IS N
 SELECT 'size.patrons_' || threshold || 'plus_share', AVG((patrons >= threshold)::INTEGER), COUNT(*) FROM (
     SELECT c.creator_id, (SELECT COUNT(DISTINCT p.patron_id) FROM pledges p WHERE p.creator_id = c.creator_id) AS patrons
     FROM creators c) CROSS JOIN (VALUES (50), (500)) t(threshold) GROUP BY threshold;
+
+-- Day-of-month seasonal strength of the daily succeeded-payment gross
+CREATE TABLE daily AS
+SELECT d::DATE AS day, COALESCE((SELECT SUM(gross_amount_usd) FROM transactions t
+        WHERE t.transaction_type = 'pledge_payment' AND t.transaction_status = 'succeeded'
+          AND t.transaction_at::DATE = d::DATE), 0) AS gross
+FROM generate_series(TIMESTAMP '2023-01-01', TIMESTAMP '2024-12-31', INTERVAL 1 DAY) g(d);
+CREATE TABLE daily_ratio AS
+SELECT day, day(day) AS dom, gross / AVG(gross) OVER (PARTITION BY date_trunc('month', day)) AS r FROM daily;
+SELECT 'seasonality.strength_daily', 1 - var_pop(r - s) / var_pop(r), COUNT(*) FROM (
+    SELECT r, AVG(r) OVER (PARTITION BY dom) AS s FROM daily_ratio);

@@ -370,6 +370,46 @@ struct CreatorsMeasures {
         if hasEvents, let lifts = SeasonalLifts.fit(perPledge, months: months) {
             result.metrics["seasonality.summer_lift"] = Measurement(value: lifts.summer, n: months.count)
         }
+        if hasTransactions { dailyStrength(into: &result) }
+    }
+
+    /// `seasonality.strength_daily` (SPEC section 9): r_d = succeeded payment gross on day d over
+    /// the mean daily gross of d's month; s(j) = mean of r over the days with day-of-month j;
+    /// strength = 1 - Var(r - s(dom(d))) / Var(r). Near 1: the day of the month explains the
+    /// daily series (billing on the pledge's anniversary day); near 0: it does not.
+    private func dailyStrength(into result: inout Measurements) {
+        let gross = transactions.grossByDay
+        guard !gross.isEmpty else { return }
+        var ratios: [Double] = []
+        var dayOfMonth: [Int] = []
+        var day = 0
+        for month in window.months {
+            let days = month.dayCount
+            guard day + days <= gross.count else { break }
+            let mean = Double(gross[day..<(day + days)].reduce(0, +)) / Double(days)
+            for offset in 0..<days {
+                ratios.append(mean > 0 ? Double(gross[day + offset]) / mean : 0)
+                dayOfMonth.append(offset + 1)
+            }
+            day += days
+        }
+        var sums = Array(repeating: 0.0, count: 32)
+        var counts = Array(repeating: 0, count: 32)
+        for (ratio, dom) in zip(ratios, dayOfMonth) {
+            sums[dom] += ratio
+            counts[dom] += 1
+        }
+        let residuals = zip(ratios, dayOfMonth).map { $0 - sums[$1] / Double(counts[$1]) }
+        let total = Self.variance(ratios)
+        guard total > 0 else { return }
+        result.metrics["seasonality.strength_daily"] = Measurement(value: 1 - Self.variance(residuals) / total, n: ratios.count)
+    }
+
+    /// Population variance.
+    static func variance(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let mean = values.reduce(0, +) / Double(values.count)
+        return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
     }
 
     static func median(_ values: [Double]) -> Double? {

@@ -16,12 +16,15 @@ struct TransactionAggregates {
     var missing: Set<String> = []
     var revenueByCreator: [Int]
     var spendByPatron: [Int]
+    /// Succeeded payment gross in cents by window day (day 0 = the window's first day).
+    var grossByDay: [Int]
     var findings = FindingCounter()
     var sha256: String?
 
-    init(creators: Int, patrons: Int) {
+    init(creators: Int, patrons: Int, days: Int = 0) {
         revenueByCreator = Array(repeating: 0, count: creators)
         spendByPatron = Array(repeating: 0, count: patrons)
+        grossByDay = Array(repeating: 0, count: days)
     }
 }
 
@@ -111,7 +114,8 @@ struct CreatorsStreams {
         let at = try columns.require("transaction_at")
         let hasFees = platform != nil && processing != nil && net != nil
 
-        var result = TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
+        var result = TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count,
+                                           days: Int((window.asOf - window.start) / 86_400) + 1)
         for (name, position) in [("patron_id", patronColumn), ("creator_id", creatorColumn), ("platform_fee_usd", platform),
                                  ("processing_fee_usd", processing), ("net_amount_usd", net), ("failure_reason", failure)] where position == nil {
             result.missing.insert("transactions." + name)
@@ -193,7 +197,10 @@ struct CreatorsStreams {
                 if hasFees && grossCents - platformCents - processingCents != netCents {
                     result.findings.fail("net_equals_gross_minus_fees", "transactions", "net_amount_usd", key: row.string(id))
                 }
-                if creator >= 0 && moment >= window.start && moment <= window.asOf { result.revenueByCreator[creator] += grossCents }
+                if moment >= window.start && moment <= window.asOf {
+                    if creator >= 0 { result.revenueByCreator[creator] += grossCents }
+                    result.grossByDay[Int((moment - window.start) / 86_400)] += grossCents
+                }
                 if patron >= 0 { result.spendByPatron[patron] += grossCents }
             } else if refunded, patron >= 0 {
                 result.spendByPatron[patron] -= grossCents
