@@ -23,7 +23,7 @@ struct AuditTests {
         #expect(outcome.stdout.isEmpty)
     }
 
-    @Test("--out writes report.md and report.json; an existing directory needs --force")
+    @Test("--out writes report.md, report.json and the charts it links; an existing directory needs --force")
     func reports() throws {
         let database = try #require(Self.saas)
         let directory = try BinaryRunner.scratch()
@@ -31,7 +31,13 @@ struct AuditTests {
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("16 pass, 1 warn, 0 fail, 9 inconclusive; 0 of 32 integrity tests failing"))
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("r").path).sorted()
-        #expect(files == ["report.json", "report.md"])
+        #expect(files == ["chart-mrr-movements.svg", "chart-mrr.svg", "chart-retention.svg", "report.json", "report.md"])
+        let markdown = try String(contentsOf: directory.appendingPathComponent("r/report.md"), encoding: .utf8)
+        for chart in files where chart.hasSuffix(".svg") {
+            #expect(markdown.contains("](\(chart))"), "report.md does not link \(chart)")
+            let svg = try String(contentsOf: directory.appendingPathComponent("r/\(chart)"), encoding: .utf8)
+            #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.hasSuffix("</svg>\n"))
+        }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("r/report.json"))) as? [String: Any]
         for key in ["tool", "profile", "inputs", "as_of", "metrics", "checks", "integrity", "anomalies", "summary", "conflicts"] {
             #expect(json?[key] != nil, "report.json lacks \(key)")
@@ -57,7 +63,9 @@ struct AuditTests {
         let second = try BinaryRunner.run(["audit", database.path, "--out", "s", "--quiet"], in: directory)
         #expect(second.status == 0)
         #expect(try Data(contentsOf: directory.appendingPathComponent("r/report.json")) == Data(contentsOf: directory.appendingPathComponent("s/report.json")))
-        #expect(try Data(contentsOf: directory.appendingPathComponent("r/report.md")) == Data(contentsOf: directory.appendingPathComponent("s/report.md")))
+        for name in files {
+            #expect(try Data(contentsOf: directory.appendingPathComponent("r/\(name)")) == Data(contentsOf: directory.appendingPathComponent("s/\(name)")))
+        }
     }
 
     @Test("a changed dataset drifts from the golden report: exit 2 and a readable diff")

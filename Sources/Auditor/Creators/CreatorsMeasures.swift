@@ -128,7 +128,7 @@ struct CreatorsMeasures {
             observed.append(ended)
             entries.append(Double(max(0, window.start - start)) / tenure)
         }
-        KaplanMeier(durations: durations, observed: observed, entry: entries).record(into: &result, lastMonth: 24)
+        KaplanMeier(durations: durations, observed: observed, entry: entries).record(into: &result, lastMonth: 24, subject: "pledges")
     }
 
     /// The seed's absolute size thresholds: creators with 50+ and 500+ distinct patrons (any
@@ -222,6 +222,7 @@ struct CreatorsMeasures {
         guard n > 0 else { return }
         let revenue = transactions.revenueByCreator
         let total = revenue.reduce(0, +)
+        result.charts.revenues = revenue.map { Double($0) / 100 }
         // Rank 1 = highest revenue; ties by creator_id.
         let ids = (0..<n).map { tables.creators.string($0) }
         let ranked = (0..<n).sorted { revenue[$0] != revenue[$1] ? revenue[$0] > revenue[$1] : ids[$0] < ids[$1] }
@@ -361,14 +362,19 @@ struct CreatorsMeasures {
         }
         let perPledge = zip(events.eventsByMonth, activeAtEnd).map { $1 > 0 ? Double($0) / $1 : 0 }
         let months = window.months.map(\.month)
-        if let lifts = SeasonalLifts.fit(newPledges, months: months) {
-            result.metrics["seasonality.q4_lift"] = Measurement(value: lifts.q4, n: months.count)
+        let keys = window.months.map(\.description)
+        if let model = SeasonalLifts.model(newPledges, months: months) {
+            result.metrics["seasonality.q4_lift"] = Measurement(value: model.lifts.q4, n: months.count)
+            result.charts.seasonal.append(SeasonalSeries(name: "new pledges", keys: keys, observed: newPledges, fitted: model.fitted))
         }
-        if let lifts = SeasonalLifts.fit(newPatrons, months: months) {
-            result.metrics["seasonality.jan_lift"] = Measurement(value: lifts.january, n: months.count)
+        if let model = SeasonalLifts.model(newPatrons, months: months) {
+            result.metrics["seasonality.jan_lift"] = Measurement(value: model.lifts.january, n: months.count)
+            result.charts.seasonal.append(SeasonalSeries(name: "new patrons", keys: keys, observed: newPatrons, fitted: model.fitted))
         }
-        if hasEvents, let lifts = SeasonalLifts.fit(perPledge, months: months) {
-            result.metrics["seasonality.summer_lift"] = Measurement(value: lifts.summer, n: months.count)
+        if hasEvents, let model = SeasonalLifts.model(perPledge, months: months) {
+            result.metrics["seasonality.summer_lift"] = Measurement(value: model.lifts.summer, n: months.count)
+            result.charts.seasonal.append(SeasonalSeries(name: "engagement per active pledge", keys: keys, observed: perPledge,
+                                                         fitted: model.fitted))
         }
         if hasTransactions { dailyStrength(into: &result) }
     }

@@ -65,6 +65,30 @@ public struct Measurements: Sendable {
     public var integrity: [IntegrityFinding] = []
     public var skipped: [SkippedMeasure] = []
     public var asOf: String?
+    /// What the report's charts draw beyond the metrics: the retention curve, the revenue of
+    /// each unit (creator or customer) for the Lorenz curve, the seasonal series with their
+    /// fitted model, and named series such as the MRR movements. Not part of report.json.
+    public var charts = ChartData()
 
     public init() {}
+}
+
+/// The data behind the report's charts.
+public struct ChartData: Sendable {
+    public var survival: KaplanMeier?
+    public var survivalSubject = "customers"
+    public var revenues: [Double] = []
+    public var seasonal: [SeasonalSeries] = []
+    /// Named series drawn together on one chart, by chart title.
+    public var lines: [(title: String, yLabel: String, series: [(name: String, points: [SeriesPoint])])] = []
+
+    public init() {}
+}
+
+/// A monthly series and the values of its fitted seasonal model.
+public struct SeasonalSeries: Sendable {
+    public var name: String
+    public var keys: [String]
+    public var observed: [Double]
+    public var fitted: [Double]
 }

@@ -6,7 +6,8 @@ public enum MarkdownReport {
     /// Where the metric definitions live, relative to a report in `reports/NAME/` or `golden/NAME/`.
     static let definitions = "../../Documentation/metrics.md"
 
-    public static func render(_ report: AuditReport) -> String {
+    /// The report; `charts` are the SVG files written next to it, linked from a Charts section.
+    public static func render(_ report: AuditReport, charts: [ReportCharts.Chart] = []) -> String {
         var lines: [String] = []
         lines.append("# Audit report: \(report.profile)")
         lines.append("")
@@ -75,6 +76,14 @@ public enum MarkdownReport {
             }
             lines.append("")
             lines.append("\(report.measurements.integrity.count - failing.count) other data tests pass.")
+        }
+        if !charts.isEmpty {
+            lines.append("")
+            lines.append("## Charts")
+            for chart in charts {
+                lines.append("")
+                lines.append("![\(chart.title)](\(chart.file))")
+            }
         }
         let series = report.measurements.metrics.filter { $0.value.series != nil }.sorted { $0.key < $1.key }
         for (id, measurement) in series {

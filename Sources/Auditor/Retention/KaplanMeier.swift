@@ -94,8 +94,10 @@ extension KaplanMeier {
 
     /// Records `retention.km.m1/m3/m6/m12` (survival with its Greenwood interval, n = subjects)
     /// and the curve `retention.km` at every whole tenure month up to `lastMonth`.
-    func record(into result: inout Measurements, lastMonth: Int) {
+    func record(into result: inout Measurements, lastMonth: Int, subject: String) {
         guard subjects > 0 else { return }
+        result.charts.survival = self
+        result.charts.survivalSubject = subject
         for k in Self.reportedMonths where k <= lastMonth {
             let point = survival(at: Double(k))
             result.metrics["retention.km.m\(k)"] = Measurement(value: point.survival, n: subjects, interval: point.lower...point.upper)

@@ -151,7 +151,7 @@ struct SaaSMeasures {
             durations.append(Double(max(0, exit - signup.dayNumber)) / 30.4375)
             observed.append(ended)
         }
-        KaplanMeier(durations: durations, observed: observed).record(into: &result, lastMonth: months - 1)
+        KaplanMeier(durations: durations, observed: observed).record(into: &result, lastMonth: months - 1, subject: "customers")
     }
 
     /// Logo churn of months 2 ... n: customers whose life ended in m over customers active at
@@ -218,7 +218,11 @@ struct SaaSMeasures {
             result.metrics["mrr.linear_r2"] = Measurement(value: LinearFit(levels).rSquared, n: levels.count)
         }
         guard hasMovements else { return }
-        let nets = try db.query("SELECT month, net_mrr FROM day06_mrr_movements ORDER BY month")
+        let nets = try db.query("SELECT month, net_mrr, new_mrr, expansion_mrr, contraction_mrr, churn_mrr FROM day06_mrr_movements ORDER BY month")
+        let names = ["net", "new", "expansion", "contraction", "churn"]
+        result.charts.lines.append((title: "MRR movements", yLabel: "MRR, $", series: names.enumerated().map { column, name in
+            (name: name, points: nets.map { SeriesPoint(key: String(($0[0].text ?? "").prefix(7)), value: $0[column + 1].double ?? 0) })
+        }))
         var previous = try level(atEndOf: months[0].firstDay.adding(days: -1))
         var worst = 0.0
         for (index, row) in nets.enumerated() where index < levels.count {

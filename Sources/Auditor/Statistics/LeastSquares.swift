@@ -29,12 +29,19 @@ public enum LeastSquares {
 /// lift = exp(c) - 1.
 public enum SeasonalLifts {
     public static func fit(_ values: [Double], months: [Int]) -> (q4: Double, january: Double, summer: Double)? {
+        model(values, months: months)?.lifts
+    }
+
+    /// The lifts and the model's fitted values exp(a + b t + ...), one per month.
+    public static func model(_ values: [Double], months: [Int])
+        -> (lifts: (q4: Double, january: Double, summer: Double), fitted: [Double])? {
         guard values.count == months.count, values.allSatisfy({ $0 > 0 }) else { return nil }
         let rows = months.enumerated().map { index, month in
             [1, Double(index), month >= 10 ? 1 : 0, month == 1 ? 1 : 0, (6...8).contains(month) ? 1 : 0]
         }
-        guard let coefficients = LeastSquares.fit(rows: rows, y: values.map { Foundation.log($0) }) else { return nil }
-        return (Foundation.exp(coefficients[2]) - 1, Foundation.exp(coefficients[3]) - 1, Foundation.exp(coefficients[4]) - 1)
+        guard let c = LeastSquares.fit(rows: rows, y: values.map { Foundation.log($0) }) else { return nil }
+        let fitted = rows.map { row in Foundation.exp(zip(row, c).reduce(0) { $0 + $1.0 * $1.1 }) }
+        return ((Foundation.exp(c[2]) - 1, Foundation.exp(c[3]) - 1, Foundation.exp(c[4]) - 1), fitted)
     }
 }
 

@@ -54,16 +54,17 @@ struct AuditCommand: ParsableCommand {
             throw fail(error)
         }
         let json = report.json.serialized()
-        let markdown = MarkdownReport.render(report)
+        let charts = ReportCharts.render(report)
+        let markdown = MarkdownReport.render(report, charts: charts)
         do {
             if let out {
-                try ReportWriter.write(json: json, markdown: markdown, to: out, force: force)
+                try ReportWriter.write(json: json, markdown: markdown, charts: charts, to: out, force: force)
             } else if !quiet {
-                print(markdown, terminator: "")
+                print(MarkdownReport.render(report), terminator: "")
             }
             if let golden {
                 if updateGolden {
-                    try ReportWriter.write(json: json, markdown: markdown, to: golden, force: true)
+                    try ReportWriter.write(json: json, markdown: markdown, charts: charts, to: golden, force: true)
                     if !quiet { printError("synthaudit: golden report updated in '\(golden)'") }
                 } else {
                     let differences = try ReportWriter.compare(json: json, goldenDirectory: golden)
@@ -90,9 +91,9 @@ struct AuditCommand: ParsableCommand {
 
 /// Writes and compares report directories.
 enum ReportWriter {
-    static func write(json: String, markdown: String, to directory: String, force: Bool) throws {
+    static func write(json: String, markdown: String, charts: [ReportCharts.Chart], to directory: String, force: Bool) throws {
         let staged = try StagedOutput(target: directory, kind: .directory, force: force)
-        for (name, text) in [("report.json", json), ("report.md", markdown)] {
+        for (name, text) in [("report.json", json), ("report.md", markdown)] + charts.map({ ($0.file, $0.svg) }) {
             let sink = try FileSink(path: staged.temporaryPath + "/" + name)
             try sink.write(Array(text.utf8))
             try sink.close()

@@ -1,0 +1,99 @@
+/// The charts of a report, as SVG files written next to `report.md` and referenced from it:
+/// the retention curve with its interval, the MRR series and movements, the seasonal series
+/// with their fitted model, and the Lorenz curve of revenue.
+public enum ReportCharts {
+    public struct Chart: Sendable {
+        /// The file name, `chart-*.svg`.
+        public var file: String
+        public var title: String
+        public var svg: String
+    }
+
+    public static func render(_ report: AuditReport) -> [Chart] {
+        let measurements = report.measurements
+        var charts: [Chart] = []
+        func add(_ file: String, _ chart: SVGChart) {
+            charts.append(Chart(file: "chart-\(file).svg", title: chart.title, svg: chart.render()))
+        }
+        if let survival = measurements.charts.survival {
+            let subject = measurements.charts.survivalSubject
+            let months = Double((measurements.metrics["retention.km"]?.series?.count ?? 25) - 1)
+            add("retention", SVGChart(
+                title: "Kaplan-Meier survival of \(subject) (95% interval, n = \(survival.subjects))",
+                xLabel: "tenure, months of 30.4375 days", yLabel: "still subscribed",
+                series: [thinned(survival, until: months, name: subject)], yFormat: .percent, xRange: 0...months, yRange: 0...1))
+        }
+        if let mrr = measurements.metrics["mrr.series"]?.series, !mrr.isEmpty {
+            add("mrr", SVGChart(title: "MRR at each month end, recomputed from raw rows", xLabel: "month", yLabel: "MRR, $",
+                                series: [SVGChart.Series(name: "MRR", values: mrr.map(\.value))], xCategories: mrr.map(\.key)))
+        }
+        for group in measurements.charts.lines {
+            guard let keys = group.series.first?.points.map(\.key), !keys.isEmpty else { continue }
+            add(slug(group.title), SVGChart(title: group.title, xLabel: "month", yLabel: group.yLabel,
+                                               series: group.series.map { SVGChart.Series(name: $0.name, values: $0.points.map(\.value)) },
+                                               xCategories: keys))
+        }
+        for seasonal in measurements.charts.seasonal {
+            add("seasonal-" + slug(seasonal.name), SVGChart(
+                title: "\(seasonal.name): observed and the fitted log-linear seasonal model", xLabel: "month", yLabel: seasonal.name,
+                series: [SVGChart.Series(name: "observed", values: seasonal.observed),
+                         SVGChart.Series(name: "fitted (trend + Q4, January, summer)", points: seasonal.fitted.enumerated().map {
+                             SVGChart.Point(x: Double($0.offset), y: $0.element)
+                         }, dashed: true)],
+                xCategories: seasonal.keys))
+        }
+        let revenues = measurements.charts.revenues
+        if revenues.count >= 2, revenues.reduce(0, +) > 0 {
+            add("lorenz", SVGChart.lorenz(title: "Lorenz curve of revenue (n = \(revenues.count))", curve: lorenz(revenues),
+                                          xLabel: "share of creators, smallest first"))
+        }
+        return charts
+    }
+
+    /// Lowercase letters and digits, other runs of characters as one dash: "MRR movements (stored)"
+    /// gives "mrr-movements-stored".
+    static func slug(_ text: String) -> String {
+        var result = ""
+        for character in text.lowercased() {
+            if character.isLetter || character.isNumber {
+                result.append(character)
+            } else if !result.isEmpty && !result.hasSuffix("-") {
+                result.append("-")
+            }
+        }
+        return result.hasSuffix("-") ? String(result.dropLast()) : result
+    }
+
+    /// The Lorenz curve: cumulative share of revenue against cumulative share of units, smallest
+    /// first, at most about 500 points.
+    static func lorenz(_ values: [Double]) -> [SVGChart.Point] {
+        let sorted = values.sorted()
+        let total = sorted.reduce(0, +)
+        let stride = max(1, sorted.count / 500)
+        var points = [SVGChart.Point(x: 0, y: 0)]
+        var running = 0.0
+        for (index, value) in sorted.enumerated() {
+            running += value
+            if (index + 1) % stride == 0 || index == sorted.count - 1 {
+                points.append(SVGChart.Point(x: Double(index + 1) / Double(sorted.count), y: running / total))
+            }
+        }
+        return points
+    }
+
+    /// The step curve on a grid of 1/20 month, so that tens of thousands of subjects still make
+    /// a small file.
+    static func thinned(_ survival: KaplanMeier, until months: Double, name: String) -> SVGChart.Series {
+        var points: [SVGChart.Point] = []
+        var lower: [Double] = []
+        var upper: [Double] = []
+        for tick in 0...Int(months * 20) {
+            let time = Double(tick) / 20
+            let point = survival.survival(at: time)
+            points.append(SVGChart.Point(x: time, y: point.survival))
+            lower.append(point.lower)
+            upper.append(point.upper)
+        }
+        return SVGChart.Series(name: name, points: points, style: .step, band: SVGChart.ConfidenceBand(lower: lower, upper: upper))
+    }
+}
