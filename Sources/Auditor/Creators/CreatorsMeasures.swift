@@ -364,15 +364,15 @@ struct CreatorsMeasures {
         let months = window.months.map(\.month)
         let keys = window.months.map(\.description)
         if let model = SeasonalLifts.model(newPledges, months: months) {
-            result.metrics["seasonality.q4_lift"] = Measurement(value: model.lifts.q4, n: months.count)
+            result.metrics["seasonality.q4_lift"] = Self.measurement(model.q4, n: months.count)
             result.charts.seasonal.append(SeasonalSeries(name: "new pledges", keys: keys, observed: newPledges, fitted: model.fitted))
         }
         if let model = SeasonalLifts.model(newPatrons, months: months) {
-            result.metrics["seasonality.jan_lift"] = Measurement(value: model.lifts.january, n: months.count)
+            result.metrics["seasonality.jan_lift"] = Self.measurement(model.january, n: months.count)
             result.charts.seasonal.append(SeasonalSeries(name: "new patrons", keys: keys, observed: newPatrons, fitted: model.fitted))
         }
         if hasEvents, let model = SeasonalLifts.model(perPledge, months: months) {
-            result.metrics["seasonality.summer_lift"] = Measurement(value: model.lifts.summer, n: months.count)
+            result.metrics["seasonality.summer_lift"] = Self.measurement(model.summer, n: months.count)
             result.charts.seasonal.append(SeasonalSeries(name: "engagement per active pledge", keys: keys, observed: perPledge,
                                                          fitted: model.fitted))
         }
@@ -409,6 +409,13 @@ struct CreatorsMeasures {
         let total = Self.variance(ratios)
         guard total > 0 else { return }
         result.metrics["seasonality.strength_daily"] = Measurement(value: 1 - Self.variance(residuals) / total, n: ratios.count)
+    }
+
+    /// A seasonal lift with its 95% interval and log-scale standard error.
+    static func measurement(_ lift: SeasonalLifts.Lift, n: Int) -> Measurement {
+        var measurement = Measurement(value: lift.value, n: n, interval: lift.interval)
+        measurement.standardError = lift.logStandardError
+        return measurement
     }
 
     /// Population variance.

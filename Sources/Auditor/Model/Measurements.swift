@@ -5,6 +5,9 @@ public struct Measurement: Sendable, Equatable {
     public var label: String?
     public var n: Int
     public var interval: ClosedRange<Double>?
+    /// The standard error behind the interval, where one is estimated (on the log scale for
+    /// the seasonal lifts).
+    public var standardError: Double?
     public var series: [SeriesPoint]?
 
     public init(value: Double?, n: Int, interval: ClosedRange<Double>? = nil) {

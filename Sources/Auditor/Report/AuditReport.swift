@@ -31,6 +31,7 @@ public struct AuditReport: Sendable {
             }
             if let value = measurement.value { entry["value"] = .number(value, digits: 9) }
             if let label = measurement.label { entry["value"] = .string(label) }
+            if let standardError = measurement.standardError { entry["se"] = .number(standardError, digits: 9) }
             if let interval = measurement.interval {
                 entry["ci"] = .array([.number(interval.lowerBound, digits: 9), .number(interval.upperBound, digits: 9)])
             }
