@@ -231,10 +231,19 @@ struct CreatorsMeasures {
         if total > 0 {
             let top = ranked.prefix(topCount).map { revenue[$0] }.reduce(0, +)
             result.metrics["revenue.top10_share"] = Measurement(value: Double(top) / Double(total), n: n)
-            let ascending = revenue.sorted()
-            var weighted = 0.0
-            for (index, value) in ascending.enumerated() { weighted += Double(2 * (index + 1) - n - 1) * Double(value) }
-            result.metrics["revenue.gini"] = Measurement(value: weighted / (Double(n) * Double(total)), n: n)
+            result.metrics["revenue.gini"] = Measurement(value: Concentration.gini(revenue), n: n)
+            // Clauset-Shalizi-Newman fit over the creators with revenue, in dollars.
+            if let fit = PowerLawFit(revenue.filter { $0 > 0 }.map { Double($0) / 100 }) {
+                var alpha = Measurement(value: fit.alpha, n: fit.tailCount,
+                                        interval: (fit.alpha - 1.959963984540054 * fit.standardError)...(fit.alpha + 1.959963984540054 * fit.standardError))
+                alpha.standardError = fit.standardError
+                result.metrics["revenue.powerlaw.alpha"] = alpha
+                result.metrics["revenue.powerlaw.xmin"] = Measurement(value: fit.xmin, n: fit.tailCount)
+                result.metrics["revenue.powerlaw.n_tail"] = Measurement(value: Double(fit.tailCount), n: n)
+                result.metrics["revenue.powerlaw.ks_distance"] = Measurement(value: fit.ksDistance, n: fit.tailCount)
+                result.metrics["revenue.powerlaw.lr_lognormal"] = Measurement(value: fit.lognormalComparison.ratio, n: fit.tailCount)
+                result.metrics["revenue.powerlaw.p_lognormal"] = Measurement(value: fit.lognormalComparison.p, n: fit.tailCount)
+            }
         }
         var tier = Array(repeating: 2, count: n)
         for (position, creator) in ranked.enumerated() { tier[creator] = position < topCount ? 0 : (position < establishedEnd ? 1 : 2) }

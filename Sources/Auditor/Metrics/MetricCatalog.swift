@@ -96,6 +96,7 @@ public enum MetricCatalog {
         Entry(id: "revenue.powerlaw.alpha", kind: .number, meaning: "power-law exponent of creator revenue (CSN fit)"),
         Entry(id: "revenue.powerlaw.xmin", kind: .number, meaning: "power-law lower bound, dollars"),
         Entry(id: "revenue.powerlaw.n_tail", kind: .count, meaning: "creators in the power-law tail"),
+        Entry(id: "revenue.powerlaw.ks_distance", kind: .share, meaning: "KS distance of the power-law fit over its tail"),
         Entry(id: "revenue.powerlaw.lr_lognormal", kind: .number, meaning: "normalized log-likelihood ratio, power law over lognormal"),
         Entry(id: "revenue.powerlaw.p_lognormal", kind: .share, meaning: "p-value of that ratio"),
         Entry(id: "creators.emerging_under20_share", kind: .share, meaning: "emerging creators under 20 active pledges six months after their first"),
