@@ -42,7 +42,23 @@ struct AuditTests {
         for key in ["tool", "profile", "inputs", "as_of", "metrics", "checks", "integrity", "anomalies", "summary", "conflicts"] {
             #expect(json?[key] != nil, "report.json lacks \(key)")
         }
-        // report.json follows the committed JSON Schema.
+        // The cohort matrix pools to the pooled retention figures; censored cells are null, not 0.
+        let metrics = try #require(json?["metrics"] as? [String: Any])
+        let matrix = try #require((metrics["retention.cohorts"] as? [String: Any])?["matrix"] as? [[String: Any]])
+        #expect(matrix.count == 24)
+        for k in [1, 3, 6, 12, 23] {
+            var retained = 0
+            var size = 0
+            for row in matrix {
+                guard let cells = row["retained"] as? [Any], let value = cells[k] as? Int else { continue }
+                retained += value
+                size += row["size"] as? Int ?? 0
+            }
+            let pooled = try #require((metrics["retention.pooled.k\(k)"] as? [String: Any])?["value"] as? Double)
+            #expect(abs(Double(retained) / Double(size) - pooled) < 1e-9, "k = \(k)")
+        }
+        #expect((matrix.last?["retained"] as? [Any])?.dropFirst().allSatisfy { $0 is NSNull } == true)
+                // report.json follows the committed JSON Schema.
         let validator = Process()
         validator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         validator.arguments = ["python3", BinaryRunner.packageRoot.appendingPathComponent("scripts/check/validate_report.py").path,

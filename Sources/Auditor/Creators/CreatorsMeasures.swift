@@ -129,6 +129,23 @@ struct CreatorsMeasures {
             entries.append(Double(max(0, window.start - start)) / tenure)
         }
         KaplanMeier(durations: durations, observed: observed, entry: entries).record(into: &result, lastMonth: 24, subject: "pledges")
+
+        // Cohorts of pledges by window month of started_at: active at the end of cohort + k.
+        let count = window.months.count
+        var sizes = Array(repeating: 0, count: count)
+        var retained = Array(repeating: Array(repeating: 0, count: count), count: count)
+        for p in 0..<tables.pledges.count {
+            guard let cohort = window.monthIndex(tables.pledgeStart[p]) else { continue }
+            sizes[cohort] += 1
+            for m in cohort..<count where isActive(p, at: window.ends[m]) { retained[cohort][m - cohort] += 1 }
+        }
+        let rows = (0..<count).map { cohort in
+            CohortMatrix.Row(key: window.months[cohort].description, size: sizes[cohort],
+                             retained: (0..<count).map { $0 < count - cohort ? retained[cohort][$0] : nil })
+        }
+        var matrix = Measurement(value: nil, n: sizes.reduce(0, +))
+        matrix.matrix = CohortMatrix(rows: rows)
+        result.metrics["retention.cohorts"] = matrix
     }
 
     /// The seed's absolute size thresholds: creators with 50+ and 500+ distinct patrons (any

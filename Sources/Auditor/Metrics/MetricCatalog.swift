@@ -44,6 +44,7 @@ public enum MetricCatalog {
         Entry(id: "retention.pooled.k6", kind: .share, meaning: "pooled cohort retention at period 6"),
         Entry(id: "retention.pooled.k12", kind: .share, meaning: "pooled cohort retention at period 12"),
         Entry(id: "retention.pooled.k23", kind: .share, meaning: "pooled cohort retention at period 23 (the seed's 24 months)"),
+        Entry(id: "retention.cohorts", kind: .share, meaning: "cohort retention matrix (report only, no band)"),
         Entry(id: "retention.km.m1", kind: .share, meaning: "Kaplan-Meier survival at 1 tenure month"),
         Entry(id: "retention.km.m3", kind: .share, meaning: "Kaplan-Meier survival at 3 tenure months"),
         Entry(id: "retention.km.m6", kind: .share, meaning: "Kaplan-Meier survival at 6 tenure months"),

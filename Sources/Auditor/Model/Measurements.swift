@@ -9,6 +9,7 @@ public struct Measurement: Sendable, Equatable {
     /// the seasonal lifts).
     public var standardError: Double?
     public var series: [SeriesPoint]?
+    public var matrix: CohortMatrix?
 
     public init(value: Double?, n: Int, interval: ClosedRange<Double>? = nil) {
         self.value = value
@@ -30,6 +31,36 @@ public struct Measurement: Sendable, Equatable {
     public static func share(_ successes: Int, of n: Int) -> Measurement {
         guard n > 0 else { return Measurement(value: nil, n: 0) }
         return Measurement(value: Double(successes) / Double(n), n: n, interval: Wilson.interval(successes: successes, n: n))
+    }
+}
+
+/// A cohort retention matrix: one row per cohort (its month and size), one cell per period k =
+/// 0, 1, ...: the share of the cohort retained at the end of month cohort + k, or nil where that
+/// month lies after the as-of date (censored: unknown, not zero).
+public struct CohortMatrix: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
+        public var key: String
+        public var size: Int
+        public var retained: [Int?]
+        public var cells: [Double?] { retained.map { $0.map { Double($0) / Double(max(size, 1)) } } }
+    }
+    public var rows: [Row]
+
+    public init(rows: [Row]) {
+        self.rows = rows
+    }
+
+    /// Pooled retention at k: retained over cohort sizes, over the rows whose cell k is observed.
+    public func pooled(_ k: Int) -> (retained: Int, of: Int) {
+        var retained = 0
+        var size = 0
+        for row in rows where k < row.retained.count {
+            if let value = row.retained[k] {
+                retained += value
+                size += row.size
+            }
+        }
+        return (retained, size)
     }
 }
 

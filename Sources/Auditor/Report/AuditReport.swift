@@ -29,6 +29,13 @@ public struct AuditReport: Sendable {
             if let series = measurement.series {
                 entry["series"] = .array(series.map { .object(["key": .string($0.key), "value": .number($0.value, digits: 9)]) })
             }
+            if let matrix = measurement.matrix {
+                entry["matrix"] = .array(matrix.rows.map { row in
+                    .object(["key": .string(row.key), "size": .integer(row.size),
+                             "retained": .array(row.retained.map { $0.map { .integer($0) } ?? .null }),
+                             "cells": .array(row.cells.map { $0.map { .number($0, digits: 9) } ?? .null })])
+                })
+            }
             if let value = measurement.value { entry["value"] = .number(value, digits: 9) }
             if let label = measurement.label { entry["value"] = .string(label) }
             if let standardError = measurement.standardError { entry["se"] = .number(standardError, digits: 9) }

@@ -37,7 +37,7 @@ public enum MarkdownReport {
             lines.append("| [\(check.band.metric)](\(definitions)#\(anchor(check.band.metric))) | \(value) | \(interval) | \(Format.grouped(check.n)) | \(check.band.target) | \(status) |")
         }
         let checked = Set(report.checks.map(\.band.metric))
-        let unchecked = report.measurements.metrics.filter { !checked.contains($0.key) && $0.value.series == nil }.sorted { $0.key < $1.key }
+        let unchecked = report.measurements.metrics.filter { !checked.contains($0.key) && $0.value.series == nil && $0.value.matrix == nil }.sorted { $0.key < $1.key }
         if !unchecked.isEmpty {
             lines.append("")
             lines.append("## Other measures (no band)")
@@ -76,6 +76,20 @@ public enum MarkdownReport {
             }
             lines.append("")
             lines.append("\(report.measurements.integrity.count - failing.count) other data tests pass.")
+        }
+        for (id, measurement) in report.measurements.metrics.sorted(by: { $0.key < $1.key }) {
+            guard let matrix = measurement.matrix, let width = matrix.rows.map(\.retained.count).max() else { continue }
+            lines.append("")
+            lines.append("## Cohort retention: [\(id)](\(definitions)#\(anchor(id)))")
+            lines.append("")
+            lines.append("Share of each cohort retained at the end of month cohort + k, in percent; `·` marks months after the as-of date (censored, not zero).")
+            lines.append("")
+            lines.append("| cohort | n | " + (0..<width).map { "k\($0)" }.joined(separator: " | ") + " |")
+            lines.append("|---|---|" + String(repeating: "---|", count: width))
+            for row in matrix.rows {
+                let cells = row.cells.map { $0.map { Format.fixed($0 * 100, 0) } ?? "·" }
+                lines.append("| \(row.key) | \(Format.grouped(row.size)) | " + cells.joined(separator: " | ") + " |")
+            }
         }
         if !charts.isEmpty {
             lines.append("")

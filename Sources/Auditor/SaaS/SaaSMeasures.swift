@@ -133,6 +133,33 @@ struct SaaSMeasures {
                 """, [.integer(Int64(k)), .text(lastMonth.lastDay.description)])[0]
             result.metrics["retention.pooled.k\(k)"] = .share(Int(row[0].integer ?? 0), of: Int(row[1].integer ?? 0))
         }
+        try cohortMatrix(lastMonth: lastMonth, into: &result)
+    }
+
+    /// `retention.cohorts`: per signup month c, the customers active at the end of c + k for
+    /// every k up to the as-of month; later cells are censored (nil), not zero.
+    private func cohortMatrix(lastMonth: YearMonth, into result: inout Measurements) throws {
+        var cohorts: [YearMonth: (size: Int, retained: [Int])] = [:]
+        for row in try db.query("WITH life AS (\(Self.customerLife)) SELECT signup_date, churn_date FROM life") {
+            guard let signup = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }) else { continue }
+            let cohort = signup.yearMonth
+            let observed = cohort.months(to: lastMonth) + 1
+            guard observed > 0 else { continue }
+            let churn = row[1].text.flatMap { CivilDate(String($0.prefix(10))) }
+            var entry = cohorts[cohort] ?? (0, Array(repeating: 0, count: observed))
+            entry.size += 1
+            for k in 0..<observed where churn.map({ $0 > cohort.adding(months: k).lastDay }) ?? true { entry.retained[k] += 1 }
+            cohorts[cohort] = entry
+        }
+        guard let first = cohorts.keys.min() else { return }
+        let width = first.months(to: lastMonth) + 1
+        let rows = cohorts.sorted { $0.key < $1.key }.map { cohort, entry in
+            CohortMatrix.Row(key: cohort.description, size: entry.size,
+                             retained: entry.retained.map { Optional($0) } + Array(repeating: nil, count: width - entry.retained.count))
+        }
+        var measurement = Measurement(value: nil, n: rows.reduce(0) { $0 + $1.size })
+        measurement.matrix = CohortMatrix(rows: rows)
+        result.metrics["retention.cohorts"] = measurement
     }
 
     /// Kaplan-Meier survival of customers on tenure (days since signup over 30.4375), a churn
