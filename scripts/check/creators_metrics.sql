@@ -89,6 +89,8 @@ GROUP BY c.creator_id;
 CREATE TABLE ranked AS
 SELECT *, row_number() OVER (ORDER BY revenue DESC, creator_id) AS revenue_rank, COUNT(*) OVER () AS creator_count FROM revenue;
 SELECT 'revenue.top10_share', SUM(CASE WHEN revenue_rank <= ceil(creator_count / 10.0) THEN revenue END) / SUM(revenue), COUNT(*) FROM ranked;
+SELECT 'revenue.top1_share', SUM(CASE WHEN revenue_rank <= ceil(creator_count / 100.0) THEN revenue END) / SUM(revenue), COUNT(*) FROM ranked;
+SELECT 'revenue.top20_share', SUM(CASE WHEN revenue_rank <= ceil(creator_count / 5.0) THEN revenue END) / SUM(revenue), COUNT(*) FROM ranked;
 SELECT 'revenue.gini', SUM((2 * i - n - 1) * revenue) / (n * SUM(revenue)), n FROM (
     SELECT revenue, row_number() OVER (ORDER BY revenue) AS i, COUNT(*) OVER () AS n FROM revenue) GROUP BY n;
 

@@ -248,6 +248,10 @@ struct CreatorsMeasures {
         if total > 0 {
             let top = ranked.prefix(topCount).map { revenue[$0] }.reduce(0, +)
             result.metrics["revenue.top10_share"] = Measurement(value: Double(top) / Double(total), n: n)
+            for (name, count) in [("top1", (n + 99) / 100), ("top20", (n + 4) / 5)] {
+                let share = ranked.prefix(count).map { revenue[$0] }.reduce(0, +)
+                result.metrics["revenue.\(name)_share"] = Measurement(value: Double(share) / Double(total), n: n)
+            }
             result.metrics["revenue.gini"] = Measurement(value: Concentration.gini(revenue), n: n)
             // Clauset-Shalizi-Newman fit over the creators with revenue, in dollars.
             if let fit = PowerLawFit(revenue.filter { $0 > 0 }.map { Double($0) / 100 }) {

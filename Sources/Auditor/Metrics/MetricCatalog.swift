@@ -93,6 +93,8 @@ public enum MetricCatalog {
         Entry(id: "seasonality.summer_lift", kind: .number, meaning: "June-August lift of engagement per active pledge"),
         Entry(id: "seasonality.strength_daily", kind: .share, meaning: "day-of-month seasonal strength of daily revenue"),
         Entry(id: "revenue.top10_share", kind: .share, meaning: "revenue share of the top 10% of creators"),
+        Entry(id: "revenue.top1_share", kind: .share, meaning: "revenue share of the top 1% of creators"),
+        Entry(id: "revenue.top20_share", kind: .share, meaning: "revenue share of the top 20% of creators"),
         Entry(id: "revenue.gini", kind: .share, meaning: "Gini coefficient of creator revenue"),
         Entry(id: "revenue.powerlaw.alpha", kind: .number, meaning: "power-law exponent of creator revenue (CSN fit)"),
         Entry(id: "revenue.powerlaw.xmin", kind: .number, meaning: "power-law lower bound, dollars"),
