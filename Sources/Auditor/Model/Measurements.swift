@@ -49,19 +49,6 @@ public struct CohortMatrix: Sendable, Equatable {
     public init(rows: [Row]) {
         self.rows = rows
     }
-
-    /// Pooled retention at k: retained over cohort sizes, over the rows whose cell k is observed.
-    public func pooled(_ k: Int) -> (retained: Int, of: Int) {
-        var retained = 0
-        var size = 0
-        for row in rows where k < row.retained.count {
-            if let value = row.retained[k] {
-                retained += value
-                size += row.size
-            }
-        }
-        return (retained, size)
-    }
 }
 
 /// One point of a series metric, keyed by period ("2023-01").

@@ -31,7 +31,7 @@ public enum MarkdownReport {
         lines.append("|---|---|---|---|---|---|")
         for check in report.checks {
             let value = check.label ?? check.value.map(format) ?? "—"
-            let interval = check.interval.map { "\(format($0.lowerBound)) – \(format($0.upperBound))" } ?? ""
+            let interval = check.interval.map(format) ?? ""
             var status = check.status.rawValue
             if let reason = check.reason { status += " (\(reason))" }
             lines.append("| [\(check.band.metric)](\(definitions)#\(anchor(check.band.metric))) | \(value) | \(interval) | \(Format.grouped(check.n)) | \(check.band.target) | \(status) |")
@@ -46,7 +46,7 @@ public enum MarkdownReport {
             lines.append("|---|---|---|---|")
             for (id, measurement) in unchecked {
                 let value = measurement.label ?? measurement.value.map(format) ?? "—"
-                let interval = measurement.interval.map { "\(format($0.lowerBound)) – \(format($0.upperBound))" } ?? ""
+                let interval = measurement.interval.map(format) ?? ""
                 lines.append("| [\(id)](\(definitions)#\(anchor(id))) | \(value) | \(interval) | \(Format.grouped(measurement.n)) |")
             }
         }
@@ -121,6 +121,11 @@ public enum MarkdownReport {
     static func format(_ value: Double) -> String {
         if value == value.rounded() && abs(value) < 1e12 { return Format.grouped(Int(value)) }
         return abs(value) >= 1_000 ? Format.fixed(value, 2) : Format.fixed(value, 4)
+    }
+
+    /// A 95% interval as "low – high".
+    static func format(_ interval: ClosedRange<Double>) -> String {
+        "\(format(interval.lowerBound)) – \(format(interval.upperBound))"
     }
 
     /// The Markdown anchor of a metric id in the definitions document.

@@ -77,7 +77,11 @@ struct SaaSMeasures {
 
         try guarded("tiers.first.*, prices.first.out_of_range", &result) { try firstTiers(into: &$0) }
         try guarded("retention.pooled.*", &result) { try retention(lastMonth: lastMonth, into: &$0) }
-        try guarded("retention.km.*", &result) { try survival(asOf: lastMonth.lastDay, months: months.count, into: &$0) }
+        try guarded("retention.cohorts, retention.km.*", &result) {
+            let lives = try customerLives()
+            cohortMatrix(lives, lastMonth: lastMonth, into: &$0)
+            survival(lives, asOf: lastMonth.lastDay, months: months.count, into: &$0)
+        }
         try guarded("churn.monthly, churn.monthly.mean", &result) { try churn(months: months, into: &$0) }
         try guarded("lifecycle.*", &result) { try lifecycle(into: &$0) }
         try guarded("mrr.*, movements.max_abs_error", &result) { try mrr(months: months, hasMovements: hasMovements, into: &$0) }
@@ -133,19 +137,25 @@ struct SaaSMeasures {
                 """, [.integer(Int64(k)), .text(lastMonth.lastDay.description)])[0]
             result.metrics["retention.pooled.k\(k)"] = .share(Int(row[0].integer ?? 0), of: Int(row[1].integer ?? 0))
         }
-        try cohortMatrix(lastMonth: lastMonth, into: &result)
+    }
+
+    /// Each customer with a subscription: signup date and churn date (nil while a subscription
+    /// is open); rows whose signup is not a date are left out.
+    private func customerLives() throws -> [(signup: CivilDate, churn: CivilDate?)] {
+        try db.query("WITH life AS (\(Self.customerLife)) SELECT signup_date, churn_date FROM life").compactMap { row in
+            guard let signup = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }) else { return nil }
+            return (signup, row[1].text.flatMap { CivilDate(String($0.prefix(10))) })
+        }
     }
 
     /// `retention.cohorts`: per signup month c, the customers active at the end of c + k for
     /// every k up to the as-of month; later cells are censored (nil), not zero.
-    private func cohortMatrix(lastMonth: YearMonth, into result: inout Measurements) throws {
+    private func cohortMatrix(_ lives: [(signup: CivilDate, churn: CivilDate?)], lastMonth: YearMonth, into result: inout Measurements) {
         var cohorts: [YearMonth: (size: Int, retained: [Int])] = [:]
-        for row in try db.query("WITH life AS (\(Self.customerLife)) SELECT signup_date, churn_date FROM life") {
-            guard let signup = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }) else { continue }
+        for (signup, churn) in lives {
             let cohort = signup.yearMonth
             let observed = cohort.months(to: lastMonth) + 1
             guard observed > 0 else { continue }
-            let churn = row[1].text.flatMap { CivilDate(String($0.prefix(10))) }
             var entry = cohorts[cohort] ?? (0, Array(repeating: 0, count: observed))
             entry.size += 1
             for k in 0..<observed where churn.map({ $0 > cohort.adding(months: k).lastDay }) ?? true { entry.retained[k] += 1 }
@@ -164,14 +174,13 @@ struct SaaSMeasures {
 
     /// Kaplan-Meier survival of customers on tenure (days since signup over 30.4375), a churn
     /// observed at the customer's last end date, censored at the end of the as-of day.
-    private func survival(asOf: CivilDate, months: Int, into result: inout Measurements) throws {
+    private func survival(_ lives: [(signup: CivilDate, churn: CivilDate?)], asOf: CivilDate, months: Int, into result: inout Measurements) {
         var durations: [Double] = []
         var observed: [Bool] = []
-        for row in try db.query("WITH life AS (\(Self.customerLife)) SELECT signup_date, churn_date FROM life") {
-            guard let signup = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }), signup <= asOf else { continue }
+        for (signup, churn) in lives where signup <= asOf {
             var exit = asOf.dayNumber + 1
             var ended = false
-            if let churn = row[1].text.flatMap({ CivilDate(String($0.prefix(10))) }), churn <= asOf {
+            if let churn, churn <= asOf {
                 exit = churn.dayNumber
                 ended = true
             }

@@ -1,31 +1,6 @@
-/// Ordinary least squares by the normal equations, solved with Gaussian elimination and partial
-/// pivoting: enough for the handful of regressors of the seasonal model.
+/// Ordinary least squares by the normal equations, (X'X)⁻¹ by Gauss-Jordan elimination with
+/// partial pivoting: enough for the handful of regressors of the seasonal model.
 public enum LeastSquares {
-    /// The coefficients b minimizing |y - X b|², or nil if X'X is singular.
-    public static func fit(rows: [[Double]], y: [Double]) -> [Double]? {
-        guard let width = rows.first?.count, rows.count == y.count, rows.count >= width else { return nil }
-        var matrix = Array(repeating: Array(repeating: 0.0, count: width + 1), count: width)
-        for (row, value) in zip(rows, y) {
-            for i in 0..<width {
-                for j in 0..<width { matrix[i][j] += row[i] * row[j] }
-                matrix[i][width] += row[i] * value
-            }
-        }
-        for column in 0..<width {
-            let pivot = (column..<width).max { abs(matrix[$0][column]) < abs(matrix[$1][column]) }!
-            guard abs(matrix[pivot][column]) > 1e-12 else { return nil }
-            matrix.swapAt(column, pivot)
-            for row in 0..<width where row != column {
-                let factor = matrix[row][column] / matrix[column][column]
-                if factor == 0 { continue }
-                for index in column...width { matrix[row][index] -= factor * matrix[column][index] }
-            }
-        }
-        return (0..<width).map { matrix[$0][width] / matrix[$0][$0] }
-    }
-}
-
-extension LeastSquares {
     /// An ordinary least-squares fit with the classical (non-robust) standard errors, as
     /// statsmodels' `OLS(y, X).fit()` reports them: s² = RSS / (n - p), se_j = √(s² [(X'X)⁻¹]_jj).
     public struct Fit: Sendable {
@@ -43,7 +18,7 @@ extension LeastSquares {
 
     /// The fit of y on the rows of X with standard errors, or nil if X'X is singular or there
     /// are no residual degrees of freedom.
-    public static func fitWithErrors(rows: [[Double]], y: [Double]) -> Fit? {
+    public static func fit(rows: [[Double]], y: [Double]) -> Fit? {
         guard let width = rows.first?.count, rows.count == y.count, rows.count > width,
               let inverse = inverse(gram(rows)) else { return nil }
         var xty = Array(repeating: 0.0, count: width)
@@ -88,10 +63,6 @@ extension LeastSquares {
 /// The seasonal lifts of SPEC 3.2: log y = a + b t + c_Q4 [Oct-Dec] + c_Jan [Jan] + c_Sum [Jun-Aug],
 /// lift = exp(c) - 1.
 public enum SeasonalLifts {
-    public static func fit(_ values: [Double], months: [Int]) -> (q4: Double, january: Double, summer: Double)? {
-        model(values, months: months)?.lifts
-    }
-
     /// One lift: exp(c) - 1, its standard error on the log scale (se of c), and its 95%
     /// interval exp(c ± t se) - 1 with t from Student's t on n - 5 degrees of freedom.
     public struct Lift: Sendable {
@@ -100,21 +71,24 @@ public enum SeasonalLifts {
         public var interval: ClosedRange<Double>
     }
 
-    /// The lifts and the model's fitted values exp(a + b t + ...), one per month.
-    public static func model(_ values: [Double], months: [Int])
-        -> (lifts: (q4: Double, january: Double, summer: Double), fitted: [Double], q4: Lift, january: Lift, summer: Lift)? {
-        guard values.count == months.count, values.allSatisfy({ $0 > 0 }) else { return nil }
-        let rows = months.enumerated().map { index, month in
+    /// The regressors of month t (0-based) of calendar month `months[t]`: 1, t, Q4, January, summer.
+    public static func design(_ months: [Int]) -> [[Double]] {
+        months.enumerated().map { index, month in
             [1, Double(index), month >= 10 ? 1 : 0, month == 1 ? 1 : 0, (6...8).contains(month) ? 1 : 0]
         }
-        guard let fit = LeastSquares.fitWithErrors(rows: rows, y: values.map { Foundation.log($0) }) else { return nil }
+    }
+
+    /// The three lifts and the model's fitted values exp(a + b t + ...), one per month; nil
+    /// for a series with a zero or negative value, or too short to fit.
+    public static func model(_ values: [Double], months: [Int]) -> (q4: Lift, january: Lift, summer: Lift, fitted: [Double])? {
+        guard values.count == months.count, values.allSatisfy({ $0 > 0 }),
+              let fit = LeastSquares.fit(rows: design(months), y: values.map { Foundation.log($0) }) else { return nil }
         func lift(_ j: Int) -> Lift {
             let interval = fit.interval(j)
             return Lift(value: Foundation.exp(fit.coefficients[j]) - 1, logStandardError: fit.standardErrors[j],
                         interval: (Foundation.exp(interval.lowerBound) - 1)...(Foundation.exp(interval.upperBound) - 1))
         }
-        let (q4, january, summer) = (lift(2), lift(3), lift(4))
-        return ((q4.value, january.value, summer.value), fit.fitted.map { Foundation.exp($0) }, q4, january, summer)
+        return (lift(2), lift(3), lift(4), fit.fitted.map { Foundation.exp($0) })
     }
 }
 
