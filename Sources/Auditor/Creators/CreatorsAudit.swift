@@ -31,6 +31,7 @@ struct CreatorsAudit {
         CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window,
                          hasTransactions: hasTransactions, hasEvents: hasEvents).measure(into: &result)
         result.integrity = integrity(tables: tables, transactions: transactions, events: events, window: window)
+        result.anomalies = anomalies(tables: tables, window: window, tallies: hasTransactions ? transactions.tallies : nil)
         Self.skipMissing(tables.missing.union(transactions.missing), in: &result)
         if !hasTransactions {
             result.integrity.removeAll { $0.table == "transactions" || $0.test == "lifetime_spend" }
@@ -58,6 +59,30 @@ struct CreatorsAudit {
             inputs.append(AuditInput(name: theirs, kind: "csv", rows: rows[file] ?? 0, sha256: digest))
         }
         return (result, inputs)
+    }
+
+    /// The anomaly analysis, scored against `anomalies.json` when the folder has one.
+    func anomalies(tables: CreatorsTables, window: CreatorsWindow, tallies: PaymentTallies?) -> AnomalyReport {
+        let series = CreatorsSeries(tables: tables, window: window, payments: tallies).build()
+        let path = directory + "/anomalies.json"
+        var truth: [GroundTruthAnomaly]?
+        var source: String?
+        if FileManager.default.fileExists(atPath: path) {
+            do {
+                truth = try GroundTruthAnomaly.load(path)
+                source = "anomalies.json"
+            } catch {
+                source = "anomalies.json could not be used: \(error)"
+            }
+        }
+        var report = AnomalyAnalysis.analyze(series, groundTruth: truth)
+        report.groundTruth = source
+        if tallies == nil {
+            report.notes.append("transactions.csv is missing: no daily revenue or payment failure series")
+        } else if let tallies, !tallies.byCreator {
+            report.notes.append("daily series are not split by creator: \(tallies.creators) creators x \(tallies.days) days exceeds the in-memory budget of \(PaymentTallies.creatorCellBudget) cells; the monthly series are")
+        }
+        return report
     }
 
     /// What each metric reads beyond the identifiers and start dates.

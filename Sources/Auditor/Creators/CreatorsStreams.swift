@@ -20,6 +20,8 @@ struct TransactionAggregates {
     var grossByDay: [Int]
     var findings = FindingCounter()
     var sha256: String?
+    /// Daily tallies of the attempts for the anomaly series.
+    var tallies: PaymentTallies?
 
     init(creators: Int, patrons: Int, days: Int = 0) {
         revenueByCreator = Array(repeating: 0, count: creators)
@@ -138,6 +140,11 @@ struct CreatorsStreams {
         let mapStatus = profile.mapsValues("transactions", "transaction_status")
         let mapMethod = profile.mapsValues("transactions", "payment_method")
         let mapFailure = profile.mapsValues("transactions", "failure_reason")
+        let pledgeTier = tables.pledgeTier
+        let tierRank = tables.tierRank
+        let creatorCategory = tables.creatorCategory
+        let unknownCategory = tables.categories.count
+        var tallies = PaymentTallies(days: result.grossByDay.count, categories: tables.categories.count, creators: tables.creators.count)
         try reader.forEachRow { row in
             result.rows += 1
             guard let moment = row.time(at), moment != noTime else {
@@ -167,10 +174,10 @@ struct CreatorsStreams {
                                         is: "pending", "succeeded", "failed", "refunded")
             if typeCode == nil { result.findings.fail("accepted_values", "transactions", "transaction_type", key: row.string(id)) }
             if statusCode == nil { result.findings.fail("accepted_values", "transactions", "transaction_status", key: row.string(id)) }
-            if let method, Self.field(row, method, columns, "payment_method", mapped: mapMethod,
-                                      is: "card", "paypal", "apple_pay", "google_pay") == nil {
-                result.findings.fail("accepted_values", "transactions", "payment_method", key: row.string(id))
-            }
+            let methodCode = method.map {
+                Self.field(row, $0, columns, "payment_method", mapped: mapMethod, is: "card", "paypal", "apple_pay", "google_pay")
+            } ?? 4
+            if methodCode == nil { result.findings.fail("accepted_values", "transactions", "payment_method", key: row.string(id)) }
             let isPayment = typeCode == 0
             let succeeded = statusCode == 1
             let failed = statusCode == 2
@@ -212,10 +219,31 @@ struct CreatorsStreams {
                 result.attemptExpired.append(failed && failure.map {
                     Self.field(row, $0, columns, "failure_reason", mapped: mapFailure, is: "card_expired") != nil
                 } ?? false)
+                if moment >= window.start && moment <= window.asOf {
+                    let creator = Int(pledgeCreator[pledge])
+                    let tier = Int(pledgeTier[pledge])
+                    let rank = tier >= 0 ? Int(tierRank[tier]) : 0
+                    var reason: UnsafeBufferPointer<UInt8>?
+                    var mappedReason: [UInt8] = []
+                    if failed, let failure {
+                        if mapFailure {
+                            mappedReason = Array(columns.value(row, failure, "failure_reason").utf8)
+                        } else {
+                            reason = row[failure]
+                        }
+                    }
+                    mappedReason.withUnsafeBufferPointer { mapped in
+                        tallies.record(day: Int((moment - window.start) / 86_400),
+                                       category: creator >= 0 ? Int(creatorCategory[creator]) : unknownCategory,
+                                       creator: creator, method: methodCode ?? 4, rank: (1...4).contains(rank) ? rank - 1 : 4,
+                                       failed: failed, grossCents: grossCents, reason: mapFailure ? mapped : reason)
+                    }
+                }
             }
         }
         guard result.rows > 0 else { throw CSVError(.headerOnly, file: reader.displayName) }
         result.sha256 = reader.sha256
+        result.tallies = tallies
         result.findings.ran("relationships", "transactions", "pledge_id", checked: result.rows)
         result.findings.ran("accepted_values", "transactions", "transaction_type", checked: result.rows)
         result.findings.ran("payment_amount_is_a_tier_price", "transactions", "gross_amount_usd", checked: result.payments)

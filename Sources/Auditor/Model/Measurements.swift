@@ -90,6 +90,9 @@ public struct Measurements: Sendable {
     /// each unit (creator or customer) for the Lorenz curve, the seasonal series with their
     /// fitted model, and named series such as the MRR movements. Not part of report.json.
     public var charts = ChartData()
+    /// The anomaly analysis: surface series, what the detector flagged, the injected anomalies
+    /// scored against their ground truth.
+    public var anomalies: AnomalyReport?
 
     public init() {}
 }

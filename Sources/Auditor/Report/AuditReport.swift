@@ -86,11 +86,84 @@ public struct AuditReport: Sendable {
             "metrics": .object(metrics),
             "checks": .array(checkEntries),
             "integrity": .array(integrity),
-            "anomalies": .object(["injected": .array([]), "found": .array([])]),
+            "anomalies": anomaliesJSON,
             "skipped": .array(measurements.skipped.map { .object(["measure": .string($0.measure), "reason": .string($0.reason)]) }),
             "summary": .object(summary),
             "conflicts": .array(conflicts),
         ])
+    }
+
+    /// SPEC section 7's `anomalies`: `injected` (with ground truth) and `found`, plus the
+    /// detector's parameters and the series it looked at.
+    var anomaliesJSON: JSONValue {
+        guard let anomalies = measurements.anomalies else {
+            return .object(["injected": .array([]), "found": .array([])])
+        }
+        let injected: [JSONValue] = anomalies.injected.map { entry in
+            var cause: [String: JSONValue] = [
+                "dimension": .string(entry.truth.dimension),
+                "value": entry.truth.values.count == 1 ? .string(entry.truth.values[0]) : .array(entry.truth.values.map { .string($0) }),
+                "rank": entry.rank.map { .integer($0) } ?? .null,
+                "share": entry.share.map { .number($0, digits: 6) } ?? .null,
+            ]
+            if let drill = entry.drillDown {
+                cause["of"] = .integer(drill.ranked.count)
+                cause["top"] = .array(drill.ranked.prefix(5).map(Self.json))
+            }
+            var object: [String: JSONValue] = [
+                "id": .string(entry.truth.id), "question": .string(entry.truth.question),
+                "series": entry.series.map { .string($0) } ?? .null,
+                "window": .array([.string(entry.truth.start.description), .string(entry.truth.end.description)]),
+                "z": entry.z.map { .number($0, digits: 6) } ?? .null, "detected": .bool(entry.detected),
+                "obvious": .bool(entry.obvious), "root_cause": .object(cause), "answer": .string(entry.answer),
+            ]
+            if let id = entry.series, let detection = anomalies.detections[id], let surface = anomalies.series.first(where: { $0.id == id }) {
+                object["points"] = .array(entry.points.map { Self.json(point: $0, surface, detection) })
+            }
+            return .object(object)
+        }
+        let found: [JSONValue] = anomalies.found.map { entry in
+            var object: [String: JSONValue] = [
+                "series": .string(entry.series), "window": .array([.string(entry.start), .string(entry.end)]),
+                "z": .number(entry.z, digits: 6), "answer": .string(entry.answer),
+                "root_cause": entry.rootCause.map(Self.json) ?? .null,
+            ]
+            if let detection = anomalies.detections[entry.series], let surface = anomalies.series.first(where: { $0.id == entry.series }) {
+                object["points"] = .array(entry.points.map { Self.json(point: $0, surface, detection) })
+            }
+            return .object(object)
+        }
+        let series: [JSONValue] = anomalies.series.compactMap { surface in
+            guard let detection = anomalies.detections[surface.id] else { return nil }
+            return .object([
+                "id": .string(surface.id), "points": .integer(detection.z.compactMap { $0 }.count),
+                "flagged": .integer(detection.flagged.filter { $0 }.count), "seasonality": .string(detection.seasonality),
+                "dimensions": .array(surface.dimensions.map { .string($0.name) }),
+            ])
+        }
+        return .object([
+            "injected": .array(injected), "found": .array(found), "series": .array(series),
+            "ground_truth": anomalies.groundTruth.map { .string($0) } ?? .null,
+            "notes": .array(anomalies.notes.map { .string($0) }),
+            "detector": .object([
+                "z_threshold": .number(AnomalyDetector.threshold, digits: 3), "esd_alpha": .number(AnomalyDetector.alpha, digits: 3),
+                "esd_max_outlier_share": .number(AnomalyDetector.maxOutlierShare, digits: 3),
+                "obvious_z": .number(AnomalyDetector.obviousZ, digits: 3),
+                "method": .string("Theil-Sen trend, seasonal medians (day of month for daily series), robust z = (r - median r) / (1.4826 MAD r), generalized ESD with the hybrid statistic"),
+            ]),
+        ])
+    }
+
+    static func json(_ contribution: Contribution) -> JSONValue {
+        .object(["dimension": .string(contribution.dimension), "value": .string(contribution.value),
+                 "share": .number(contribution.share, digits: 6), "baseline_share": .number(contribution.baselineShare, digits: 6),
+                 "excess": .number(contribution.excess, digits: 6)])
+    }
+
+    static func json(point: Int, _ surface: SurfaceSeries, _ detection: Detection) -> JSONValue {
+        .object(["key": .string(surface.keys[point]), "value": detection.values[point].map { .number($0, digits: 9) } ?? .null,
+                 "expected": detection.expected[point].map { .number($0, digits: 9) } ?? .null,
+                 "z": detection.z[point].map { .number($0, digits: 6) } ?? .null, "flagged": .bool(detection.flagged[point])])
     }
 
     static func json(_ target: Band.Target) -> JSONValue {

@@ -20,7 +20,16 @@ public enum GoldenComparison {
         }
     }
 
-    /// The differences between two serialized reports, sorted by path.
+    /// The order in which a drift is listed: what decides a CI gate first (verdicts, checks,
+    /// metrics, data tests), the detail after it.
+    static let sectionOrder = ["summary", "checks", "metrics", "integrity", "conflicts", "anomalies", "inputs"]
+
+    static func priority(_ path: String) -> Int {
+        let section = path.prefix { $0 != "/" && $0 != "[" }
+        return sectionOrder.firstIndex(of: String(section)) ?? sectionOrder.count
+    }
+
+    /// The differences between two serialized reports, by section (``sectionOrder``), then by path.
     public static func compare(golden: Data, current: Data) throws -> [Difference] {
         let old = flatten(try JSONSerialization.jsonObject(with: golden, options: [.fragmentsAllowed]))
         let new = flatten(try JSONSerialization.jsonObject(with: current, options: [.fragmentsAllowed]))
@@ -34,7 +43,7 @@ public enum GoldenComparison {
             default: break
             }
         }
-        return differences
+        return differences.sorted { (priority($0.path), $0.path) < (priority($1.path), $1.path) }
     }
 
     /// Leaves of a JSON document keyed by path. Array elements that are objects with an `id`,

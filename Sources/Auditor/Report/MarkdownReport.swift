@@ -77,6 +77,9 @@ public enum MarkdownReport {
             lines.append("")
             lines.append("\(report.measurements.integrity.count - failing.count) other data tests pass.")
         }
+        if let anomalies = report.measurements.anomalies {
+            lines += anomalySection(anomalies, charts: Set(charts.map(\.file)))
+        }
         for (id, measurement) in report.measurements.metrics.sorted(by: { $0.key < $1.key }) {
             guard let matrix = measurement.matrix, let width = matrix.rows.map(\.retained.count).max() else { continue }
             lines.append("")
@@ -94,7 +97,7 @@ public enum MarkdownReport {
         if !charts.isEmpty {
             lines.append("")
             lines.append("## Charts")
-            for chart in charts {
+            for chart in charts where !chart.file.hasPrefix("chart-anomaly-") {
                 lines.append("")
                 lines.append("![\(chart.title)](\(chart.file))")
             }
@@ -115,6 +118,50 @@ public enum MarkdownReport {
             for skipped in report.measurements.skipped { lines.append("- \(skipped.measure): \(skipped.reason)") }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The anomalies: each injected one answering its question, then what was found without
+    /// ground truth, with the charts of the series.
+    static func anomalySection(_ anomalies: AnomalyReport, charts: Set<String>) -> [String] {
+        var lines = ["", "## Anomalies", ""]
+        lines.append("A point is flagged when the robust z of its residual (after a Theil-Sen trend and the seasonal medians) reaches \(Format.fixed(AnomalyDetector.threshold, 1)) or the generalized ESD test (hybrid statistic, alpha \(Format.fixed(AnomalyDetector.alpha, 2))) rejects it; beyond |z| \(Format.fixed(AnomalyDetector.obviousZ, 0)) an anomaly is obvious. [Method](../../Documentation/anomalies.md). Ground truth: \(anomalies.groundTruth ?? "none (no anomalies.json)").")
+        for note in anomalies.notes { lines += ["", "Note: \(note)."] }
+        func chart(_ series: String?) {
+            guard let series, charts.contains(ReportCharts.anomalyFile(series)) else { return }
+            lines += ["", "![\(series)](\(ReportCharts.anomalyFile(series)))"]
+        }
+        if !anomalies.injected.isEmpty {
+            lines += ["", "| anomaly | series | window | z | detected | expected root cause | rank | share | obvious |", "|---|---|---|---|---|---|---|---|---|"]
+            for entry in anomalies.injected {
+                let cause = "\(entry.truth.dimension) = \(entry.truth.values.joined(separator: ", "))"
+                lines.append("| \(entry.truth.id) | \(entry.series ?? "—") | \(entry.truth.start) .. \(entry.truth.end) | \(entry.z.map { Format.fixed($0, 2) } ?? "—") | \(entry.detected ? "yes" : "no") | \(cause) | \(entry.rank.map(String.init) ?? "—") | \(entry.share.map { Format.percent($0) } ?? "—") | \(entry.obvious ? "yes" : "no") |")
+            }
+            for entry in anomalies.injected {
+                lines += ["", "### \(entry.truth.id): \(entry.truth.question)", "", entry.answer]
+                if let drill = entry.drillDown {
+                    lines += ["", "| rank | \(drill.dimension) | share of the movement | share otherwise | actual - expected |", "|---|---|---|---|---|"]
+                    for (index, contribution) in drill.ranked.prefix(5).enumerated() {
+                        lines.append("| \(index + 1) | \(contribution.value) | \(Format.percent(contribution.share)) | \(Format.percent(contribution.baselineShare)) | \(Format.fixed(contribution.excess, abs(contribution.excess) >= 100 ? 0 : 1)) |")
+                    }
+                }
+                chart(entry.series)
+            }
+        }
+        lines += ["", "### Found without ground truth", ""]
+        if anomalies.found.isEmpty {
+            lines.append("No point of any series was flagged.")
+        } else {
+            lines += ["| series | window | z | best explanation | share of the movement | share otherwise |", "|---|---|---|---|---|---|"]
+            for entry in anomalies.found {
+                let cause = entry.rootCause.map { "\($0.dimension) = \($0.value)" } ?? "—"
+                lines.append("| \(entry.series) | \(entry.start) .. \(entry.end) | \(Format.fixed(entry.z, 2)) | \(cause) | \(entry.rootCause.map { Format.percent($0.share) } ?? "—") | \(entry.rootCause.map { Format.percent($0.baselineShare) } ?? "—") |")
+            }
+            lines.append("")
+            for entry in anomalies.found { lines.append("- \(entry.answer).") }
+        }
+        let injectedSeries = Set(anomalies.injected.compactMap(\.series))
+        for series in ReportCharts.chartedSeries(anomalies) where !injectedSeries.contains(series) { chart(series) }
+        return lines
     }
 
     /// Four significant decimals for small numbers, two for large ones, no locale.

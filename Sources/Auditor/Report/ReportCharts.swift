@@ -47,7 +47,40 @@ public enum ReportCharts {
             add("lorenz", SVGChart.lorenz(title: "Lorenz curve of revenue (n = \(revenues.count))", curve: lorenz(revenues),
                                           xLabel: "share of creators, smallest first"))
         }
+        if let anomalies = measurements.anomalies {
+            for id in chartedSeries(anomalies) {
+                guard let surface = anomalies.series.first(where: { $0.id == id }), let detection = anomalies.detections[id] else { continue }
+                add("anomaly-" + slug(id), anomalyChart(surface, detection))
+            }
+        }
         return charts
+    }
+
+    /// The anomaly charts' file name for a series.
+    public static func anomalyFile(_ series: String) -> String { "chart-anomaly-\(slug(series)).svg" }
+
+    /// The series charted for the anomaly section: every platform series, then the family
+    /// members an injected or a found anomaly points to.
+    static func chartedSeries(_ anomalies: AnomalyReport) -> [String] {
+        var ids = anomalies.series.filter { $0.member == nil && anomalies.detections[$0.id] != nil }.map(\.id)
+        for id in anomalies.injected.compactMap(\.series) + anomalies.found.map(\.series) where !ids.contains(id) { ids.append(id) }
+        return ids
+    }
+
+    /// A surface series, its expected values and its flagged points.
+    static func anomalyChart(_ surface: SurfaceSeries, _ detection: Detection) -> SVGChart {
+        let points = { (values: [Double?]) in
+            values.enumerated().compactMap { index, value in value.map { SVGChart.Point(x: Double(index), y: $0) } }
+        }
+        let flagged = detection.values.indices.map { detection.flagged[$0] ? detection.values[$0] : nil }
+        let percent = surface.form == .change || surface.unit == .share
+        return SVGChart(
+            title: "\(surface.title) (\(detection.flagged.filter { $0 }.count) flagged)", xLabel: surface.daily ? "day" : "month",
+            yLabel: surface.form == .change ? "change" : surface.unit == .dollars ? "$" : surface.unit == .share ? "rate" : "count",
+            series: [SVGChart.Series(name: "observed", points: points(detection.values)),
+                     SVGChart.Series(name: "expected (trend + seasonal)", points: points(detection.expected), dashed: true),
+                     SVGChart.Series(name: "flagged", points: points(flagged), style: .markers, color: "#d62728")],
+            xCategories: surface.keys, yFormat: percent ? .percent : .number)
     }
 
     /// Lowercase letters and digits, other runs of characters as one dash: "MRR movements (stored)"

@@ -17,6 +17,8 @@ public struct SVGChart: Sendable {
         case line
         /// Kaplan-Meier style: from each point horizontally to the next point's x, then vertically.
         case step
+        /// A ring at each point, no line: flagged points drawn over another series.
+        case markers
     }
 
     /// How tick labels show values.
@@ -231,6 +233,12 @@ public struct SVGChart: Sendable {
         for (index, item) in drawn.enumerated() {
             let points = item.points.map { (x: plot.x($0.x), y: plot.y($0.y)) }
             guard let first = points.first else { continue }
+            if series[index].style == .markers {
+                for point in points {
+                    out.append("<circle cx=\"\(c(point.x))\" cy=\"\(c(point.y))\" r=\"5\" fill=\"none\" stroke=\"\(colour(index))\" stroke-width=\"2\"/>")
+                }
+                continue
+            }
             if points.count == 1 {
                 out.append("<circle cx=\"\(c(first.x))\" cy=\"\(c(first.y))\" r=\"3\" fill=\"\(colour(index))\"/>")
                 continue

@@ -86,6 +86,11 @@ struct SaaSMeasures {
         try guarded("lifecycle.*", &result) { try lifecycle(into: &$0) }
         try guarded("mrr.*, movements.max_abs_error", &result) { try mrr(months: months, hasMovements: hasMovements, into: &$0) }
         try guarded("edge_cases.*", &result) { try edgeCases(firstDay: firstMonth.firstDay, asOf: lastMonth.lastDay, into: &$0) }
+        try guarded("anomalies", &result) {
+            var anomalies = AnomalyAnalysis.analyze(try SaaSSeries(db: db, months: months).build(), groundTruth: nil)
+            anomalies.notes.append("a SaaS database carries no ground truth: anomalies are found, not scored")
+            $0.anomalies = anomalies
+        }
     }
 
     /// Runs one group of measures; a column the database lacks skips the group (and says which

@@ -60,6 +60,7 @@ struct GroundTruth {
             "entities": .object(["churn_reason": .array([.string("voluntary")]), "month_of_year": .array([.integer(1)])]),
             "intended_effect": .object(["monthly_churn_above_expected": .number(0.15),
                                         "voluntary_hazard_multiplier": .number(parameters.holidayChurnLift)]),
+            "calibration": .string("SPEC 3.4 asks for churn 15% above its expected level, but at scale 1 the monthly churn rate moves by about 9% of its level from month to month (1.4826 MAD of the detrended series), so +15% would score z ~ 1.7 and not be detectable; the voluntary hazard is multiplied by \(Format.fixed(parameters.holidayChurnLift, 1)) instead, about +35% on the month's churn"),
             "surface_series": .string("monthly_churn_rate"),
             "question": .string("Why did January churn spike? (January 2024; the seed's \"Month 12\" is December 2023, but its question asks about January)"),
             "expected_root_cause": .object(["dimension": .string("churn_reason"), "value": .string("voluntary")]),
