@@ -50,9 +50,18 @@ struct PaymentTallies {
     mutating func record(day: Int, category: Int, creator: Int, method: Int, rank: Int, failed: Bool, grossCents: Int,
                          reason: UnsafeBufferPointer<UInt8>?) {
         let base = slot(day, category, 0)
-        for offset in [0, 1 + method, 1 + Self.methods.count + rank] {
-            attempts[base + offset] += 1
-            if failed { failures[base + offset] += 1 } else { gross[base + offset] += grossCents }
+        let cells = (base, base + 1 + method, base + 1 + Self.methods.count + rank)
+        attempts[cells.0] += 1
+        attempts[cells.1] += 1
+        attempts[cells.2] += 1
+        if failed {
+            failures[cells.0] += 1
+            failures[cells.1] += 1
+            failures[cells.2] += 1
+        } else {
+            gross[cells.0] += grossCents
+            gross[cells.1] += grossCents
+            gross[cells.2] += grossCents
         }
         if failed {
             reasonFailures[(day * categories + category) * Self.maxReasons + reasonIndex(reason)] += 1
