@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,8 +8,14 @@ import Darwin
 /// SHA-256 (FIPS 180-4), streaming: `update` with any number of chunks, then `finalize`.
 ///
 /// The package's own implementation, so that reports can name their inputs' digests without a
-/// cryptography dependency. Checked against the FIPS test vectors.
+/// cryptography dependency: the x86 SHA extensions where the CPU has them (about 2 GB/s, where
+/// the portable Swift rounds run at about 0.3 GB/s and cost a quarter of an audit's time), else
+/// the portable rounds. Both are checked against the FIPS test vectors and against each other.
 public struct SHA256: Sendable {
+    /// Whether this CPU runs the SHA extensions.
+    public static let accelerated = ckernels_sha256_accelerated() == 1
+
+    private let useAcceleration: Bool
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var buffer: [UInt8] = []
@@ -25,7 +32,9 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    public init() {
+    /// A hasher; `portable` forces the Swift rounds (for tests comparing the two).
+    public init(portable: Bool = false) {
+        useAcceleration = Self.accelerated && !portable
         buffer.reserveCapacity(64)
     }
 
@@ -38,9 +47,14 @@ public struct SHA256: Sendable {
             buffer.append(contentsOf: bytes[0..<take])
             offset = take
             if buffer.count == 64 {
-                buffer.withUnsafeBytes { compress($0.baseAddress!) }
+                buffer.withUnsafeBytes { useAcceleration ? compressAccelerated($0.baseAddress!, blocks: 1) : compress($0.baseAddress!) }
                 buffer.removeAll(keepingCapacity: true)
             }
+        }
+        let blocks = (bytes.count - offset) / 64
+        if useAcceleration && blocks > 0 {
+            compressAccelerated(bytes.baseAddress! + offset, blocks: blocks)
+            offset += 64 * blocks
         }
         while bytes.count - offset >= 64 {
             compress(bytes.baseAddress! + offset)
@@ -89,6 +103,14 @@ public struct SHA256: Sendable {
             hasher.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
         }
         return hasher.finalize()
+    }
+
+    private mutating func compressAccelerated(_ data: UnsafeRawPointer, blocks: Int) {
+        var words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
+        words.withUnsafeMutableBufferPointer { buffer in
+            ckernels_sha256_blocks(buffer.baseAddress, data.assumingMemoryBound(to: UInt8.self), blocks)
+        }
+        state = (words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7])
     }
 
     private mutating func compress(_ block: UnsafeRawPointer) {

@@ -15,23 +15,33 @@ struct CreatorsAudit {
     static let requiredFiles = ["creators.csv", "patrons.csv", "tiers.csv", "pledges.csv", "posts.csv"]
 
     func run() throws -> (Measurements, [AuditInput]) {
+        let phases = Phases()
         let window = CreatorsWindow(first: profile.firstMonth, last: profile.lastMonth)
         let tables = try CreatorsLoader(directory: directory, profile: profile).load()
+        phases.mark("load the five small tables")
         let streams = CreatorsStreams(directory: directory, tables: tables, window: window, profile: profile)
         let hasTransactions = FileManager.default.fileExists(atPath: directory + "/" + profile.file("transactions"))
         let hasEvents = FileManager.default.fileExists(atPath: directory + "/" + profile.file("engagement_events"))
         let eventsWork = Background {
-            hasEvents ? try streams.events() : EventAggregates(months: window.months.count, categories: tables.categories.count)
+            try phases.time("engagement_events.csv (thread 2)") {
+                hasEvents ? try streams.events() : EventAggregates(months: window.months.count, categories: tables.categories.count)
+            }
         }
-        let transactions = hasTransactions ? try streams.transactions()
-            : TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
+        let transactions = try phases.time("transactions.csv (thread 1)") {
+            hasTransactions ? try streams.transactions()
+                : TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
+        }
         let events = try eventsWork.value()
+        phases.mark("stream the two large files")
 
         var result = Measurements()
         CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window,
                          hasTransactions: hasTransactions, hasEvents: hasEvents).measure(into: &result)
+        phases.mark("measures")
         result.integrity = integrity(tables: tables, transactions: transactions, events: events, window: window)
+        phases.mark("data tests")
         result.anomalies = anomalies(tables: tables, window: window, tallies: hasTransactions ? transactions.tallies : nil)
+        phases.mark("anomalies")
         Self.skipMissing(tables.missing.union(transactions.missing), in: &result)
         if !hasTransactions {
             result.integrity.removeAll { $0.table == "transactions" || $0.test == "lifetime_spend" }

@@ -10,13 +10,29 @@ struct CreatorsLoader {
     let directory: String
     let profile: MappingProfile
 
+    /// Creators and tiers first (the others refer to them), then posts on a second thread while
+    /// patrons and pledges (which refer to patrons) load on this one.
     func load() throws -> CreatorsTables {
         var tables = CreatorsTables()
         try loadCreators(&tables)
         try loadTiers(&tables)
+        var postsPart = CreatorsTables()
+        postsPart.creators = tables.creators
+        let start = UnsafeTransfer(postsPart)
+        let postsWork = Background {
+            var part = start.value
+            try self.loadPosts(&part)
+            return UnsafeTransfer(part)
+        }
         try loadPatrons(&tables)
         try loadPledges(&tables)
-        try loadPosts(&tables)
+        let part = try postsWork.value().value
+        tables.posts = part.posts
+        tables.postCreator = part.postCreator
+        tables.postPublished = part.postPublished
+        tables.missing.formUnion(part.missing)
+        tables.digests.merge(part.digests) { first, _ in first }
+        tables.findings.merge(part.findings) { first, _ in first }
         return tables
     }
 
@@ -24,14 +40,6 @@ struct CreatorsLoader {
         let file = profile.file(table)
         let reader = try CSVReader(path: directory + "/" + file, displayName: file)
         return (reader, Columns(reader, table: table, profile: profile))
-    }
-
-    /// Counts a value outside its enumeration as an accepted_values failure.
-    private func accept(_ value: String, _ table: String, _ column: String, key: @autoclosure () -> String,
-                        _ tables: inout CreatorsTables) {
-        if let allowed = CreatorsEnumerations.sets[table + "." + column], !allowed.contains(value) {
-            tables.note("accepted_values", table, column, key: key())
-        }
     }
 
     /// Reads every row of `name` with `body`, then records the file's digest.
@@ -48,7 +56,8 @@ struct CreatorsLoader {
         let created = optional(columns, "created_at", &tables)
         let first = optional(columns, "first_pledge_received_at", &tables)
         let lastPost = optional(columns, "last_post_at", &tables)
-        let plan = optional(columns, "plan_type", &tables)
+        let plan = optional(columns, "plan_type", &tables).flatMap { _ in columns.enumeration("plan_type", ["lite", "pro", "premium"]) }
+        let status = columns.enumeration("status", ["active", "paused", "suspended", "deleted"])
         try rows(reader, &tables) { row, tables in
             if row[id].isEmpty { tables.note("not_null", "creators", "creator_id", key: "(line \(row.line))") }
             let before = tables.creators.count
@@ -61,10 +70,10 @@ struct CreatorsLoader {
             tables.creatorCreated.append(checkedTime(row, created, &tables, "creators", "created_at", key: row.string(id)))
             tables.creatorFirstPledge.append(checkedTime(row, first, &tables, "creators", "first_pledge_received_at", key: row.string(id)))
             tables.creatorLastPost.append(checkedTime(row, lastPost, &tables, "creators", "last_post_at", key: row.string(id)))
-            let planText = plan.map { columns.value(row, $0, "plan_type") } ?? ""
-            if plan != nil { accept(planText, "creators", "plan_type", key: row.string(id), &tables) }
-            if let status = columns.optional("status") { accept(columns.value(row, status, "status"), "creators", "status", key: row.string(id), &tables) }
-            tables.creatorPlan.append(planText == "lite" ? 0 : planText == "pro" ? 1 : planText == "premium" ? 2 : -1)
+            let planCode = plan.map { $0.index(row) }
+            if planCode == .some(nil) { tables.note("accepted_values", "creators", "plan_type", key: row.string(id)) }
+            if let status, status.index(row) == nil { tables.note("accepted_values", "creators", "status", key: row.string(id)) }
+            tables.creatorPlan.append(Int8((planCode ?? nil) ?? -1))
         }
     }
 
@@ -96,7 +105,7 @@ struct CreatorsLoader {
         let id = try columns.require("patron_id")
         let first = optional(columns, "first_pledge_at", &tables)
         let spend = optional(columns, "lifetime_spend_usd", &tables)
-        let status = optional(columns, "status", &tables)
+        let status = optional(columns, "status", &tables).flatMap { _ in columns.enumeration("status", ["active", "churned"]) }
         let created = optional(columns, "created_at", &tables)
         try rows(reader, &tables) { row, tables in
             if row[id].isEmpty { tables.note("not_null", "patrons", "patron_id", key: "(line \(row.line))") }
@@ -108,9 +117,9 @@ struct CreatorsLoader {
             tables.patronFirstPledge.append(checkedTime(row, first, &tables, "patrons", "first_pledge_at", key: row.string(id)))
             tables.patronSpendCents.append(spend.map { ValueParsers.cents(row[$0]) ?? Int.min } ?? 0)
             tables.patronCreated.append(checkedTime(row, created, &tables, "patrons", "created_at", key: row.string(id)))
-            let statusText = status.map { columns.value(row, $0, "status") } ?? "active"
-            if status != nil { accept(statusText, "patrons", "status", key: row.string(id), &tables) }
-            tables.patronActive.append(statusText == "active")
+            let statusCode = status.map { $0.index(row) } ?? 0
+            if statusCode == nil { tables.note("accepted_values", "patrons", "status", key: row.string(id)) }
+            tables.patronActive.append(statusCode == 0)
         }
     }
 
@@ -125,7 +134,10 @@ struct CreatorsLoader {
         let started = try columns.require("started_at")
         let ended = optional(columns, "ended_at", &tables)
         let paused = optional(columns, "pause_started_at", &tables)
-        let reason = optional(columns, "churn_reason", &tables)
+        let reason = optional(columns, "churn_reason", &tables).flatMap { _ in
+            columns.enumeration("churn_reason", ["voluntary", "payment_failed", "creator_removed", ""])
+        }
+        let pledgeStatus = columns.enumeration("pledge_status", ["active", "paused", "churned", "declined"])
         try rows(reader, &tables) { row, tables in
             if row[id].isEmpty { tables.note("not_null", "pledges", "pledge_id", key: "(line \(row.line))") }
             let before = tables.pledges.count
@@ -133,40 +145,39 @@ struct CreatorsLoader {
                 tables.note("unique", "pledges", "pledge_id", key: row.string(id))
                 return
             }
-            let key = row.string(id)
+            func key() -> String { row.string(id) }
             let patronNumber = tables.patrons.lookup(row[patron])
             let creatorNumber = tables.creators.lookup(row[creator])
             let tierNumber = tier.flatMap { tables.tiers.lookup(row[$0]) }
-            if patronNumber == nil { tables.note("relationships", "pledges", "patron_id", key: key) }
-            if creatorNumber == nil { tables.note("relationships", "pledges", "creator_id", key: key) }
+            if patronNumber == nil { tables.note("relationships", "pledges", "patron_id", key: key()) }
+            if creatorNumber == nil { tables.note("relationships", "pledges", "creator_id", key: key()) }
             if tier != nil && (tierNumber == nil || (creatorNumber != nil && tables.tierCreator[tierNumber!] != Int32(creatorNumber!))) {
-                tables.note("relationships", "pledges", "tier_id", key: key)
+                tables.note("relationships", "pledges", "tier_id", key: key())
             }
             tables.pledgePatron.append(Int32(patronNumber ?? -1))
             tables.pledgeCreator.append(Int32(creatorNumber ?? -1))
             tables.pledgeTier.append(Int32(tierNumber ?? -1))
             tables.pledgeAmountCents.append(amount.map { ValueParsers.cents(row[$0]) ?? -1 } ?? 1)
             tables.pledgeFirst.append(first.flatMap { ValueParsers.boolean(row[$0]) } ?? false)
-            let start = checkedTime(row, started, &tables, "pledges", "started_at", key: key)
-            if start == noTime && (row.isNull(started) || row[started].isEmpty) { tables.note("not_null", "pledges", "started_at", key: key) }
+            let start = checkedTime(row, started, &tables, "pledges", "started_at", key: key())
+            if start == noTime && (row.isNull(started) || row[started].isEmpty) { tables.note("not_null", "pledges", "started_at", key: key()) }
             tables.pledgeStart.append(start)
-            tables.pledgeEnd.append(checkedTime(row, ended, &tables, "pledges", "ended_at", key: key))
-            tables.pledgePause.append(checkedTime(row, paused, &tables, "pledges", "pause_started_at", key: key))
-            if let status = columns.optional("pledge_status") {
-                let statusText = columns.value(row, status, "pledge_status")
-                accept(statusText, "pledges", "pledge_status", key: key, &tables)
-                tables.pledgeStatus.append(Int8(["active", "paused", "churned", "declined"].firstIndex(of: statusText) ?? -1))
+            tables.pledgeEnd.append(checkedTime(row, ended, &tables, "pledges", "ended_at", key: key()))
+            tables.pledgePause.append(checkedTime(row, paused, &tables, "pledges", "pause_started_at", key: key()))
+            if let pledgeStatus {
+                let code = pledgeStatus.index(row)
+                if code == nil { tables.note("accepted_values", "pledges", "pledge_status", key: key()) }
+                tables.pledgeStatus.append(Int8(code ?? -1))
             } else {
                 tables.pledgeStatus.append(-1)
             }
-            let reasonText = reason.map { columns.value(row, $0, "churn_reason") } ?? ""
-            if reason != nil { accept(reasonText, "pledges", "churn_reason", key: key, &tables) }
-            switch reasonText {
-            case "": tables.pledgeReason.append(-1)
-            case "voluntary": tables.pledgeReason.append(0)
-            case "payment_failed": tables.pledgeReason.append(1)
-            case "creator_removed": tables.pledgeReason.append(2)
-            default: tables.pledgeReason.append(3)
+            // -1 none, 0 voluntary, 1 payment_failed, 2 creator_removed, 3 another value.
+            if let reason {
+                let code = reason.index(row)
+                if code == nil { tables.note("accepted_values", "pledges", "churn_reason", key: key()) }
+                tables.pledgeReason.append(code.map { $0 == 3 ? -1 : Int8($0) } ?? 3)
+            } else {
+                tables.pledgeReason.append(-1)
             }
         }
     }
@@ -176,6 +187,8 @@ struct CreatorsLoader {
         let id = try columns.require("post_id")
         let creator = try columns.require("creator_id")
         let published = try columns.require("published_at")
+        let enumerations = [columns.enumeration("post_type", ["text", "image", "video", "audio", "poll"]),
+                            columns.enumeration("access_level", ["public", "patrons_only", "tier_locked"])].compactMap { $0 }
         try rows(reader, &tables) { row, tables in
             if row[id].isEmpty { tables.note("not_null", "posts", "post_id", key: "(line \(row.line))") }
             let before = tables.posts.count
@@ -188,10 +201,8 @@ struct CreatorsLoader {
             tables.postCreator.append(Int32(owner ?? -1))
             tables.postPublished.append(checkedTime(row, published, &tables, "posts", "published_at", key: row.string(id)))
             if row.isNull(published) || row[published].isEmpty { tables.note("not_null", "posts", "published_at", key: row.string(id)) }
-            for column in ["post_type", "access_level"] {
-                if let position = columns.optional(column) {
-                    accept(columns.value(row, position, column), "posts", column, key: row.string(id), &tables)
-                }
+            for enumeration in enumerations where enumeration.index(row) == nil {
+                tables.note("accepted_values", "posts", enumeration.name, key: row.string(id))
             }
         }
     }
@@ -206,10 +217,10 @@ struct CreatorsLoader {
     /// A timestamp, counting an unreadable one as a `valid_timestamp` failure (stored as absent);
     /// absent when the column is.
     private func checkedTime(_ row: CSVRow, _ column: Int?, _ tables: inout CreatorsTables, _ table: String, _ name: String,
-                             key: String) -> Int64 {
+                             key: @autoclosure () -> String) -> Int64 {
         guard let column else { return noTime }
         if let value = row.time(column) { return value }
-        tables.note("valid_timestamp", table, name, key: key)
+        tables.note("valid_timestamp", table, name, key: key())
         return noTime
     }
 }

@@ -350,7 +350,7 @@ struct CreatorsMeasures {
             let category = Int(tables.creatorCategory[Int(creator)])
             let end = tables.pledgeEnd[p]
             for (m, monthEnd) in window.ends.enumerated() where isActive(p, at: monthEnd) {
-                let engaged = events.engaged.contains(EventAggregates.key(patron: patron, creator: creator, month: m))
+                let engaged = events.engaged(pledge: p, month: m)
                 monthsByRank[rank] += 1
                 if engaged { engagedByRank[rank] += 1 }
                 pledgeMonthsByCategory[category] += 1

@@ -32,8 +32,11 @@ struct TransactionAggregates {
 
 /// What one pass over `engagement_events.csv` collects.
 struct EventAggregates {
-    /// (patron, creator, window month) with at least one event, packed.
-    var engaged = Set<UInt64>()
+    /// Months with at least one event of each (patron, creator) pair that has pledges: bit m of
+    /// word `pair x words + m / 64`, the pair numbered by its first pledge (`pairOf`).
+    var engagedMonths: [UInt64] = []
+    var pairOf: [Int32] = []
+    var words = 1
     var eventsByMonth: [Int]
     var eventsByCategory: [Int]
     var rows = 0
@@ -49,8 +52,10 @@ struct EventAggregates {
         UInt64(UInt32(bitPattern: patron)) << 32 | UInt64(UInt32(bitPattern: creator))
     }
 
-    static func key(patron: Int32, creator: Int32, month: Int) -> UInt64 {
-        UInt64(UInt32(bitPattern: patron)) << 32 | UInt64(UInt32(bitPattern: creator)) << 8 | UInt64(month)
+    /// Whether the pair of pledge `pledge` had an event in window month `month`.
+    func engaged(pledge: Int, month: Int) -> Bool {
+        guard !engagedMonths.isEmpty, pairOf[pledge] >= 0 else { return false }
+        return engagedMonths[Int(pairOf[pledge]) * words + month / 64] & (1 << UInt64(month % 64)) != 0
     }
 }
 
@@ -145,6 +150,9 @@ struct CreatorsStreams {
         let creatorCategory = tables.creatorCategory
         let unknownCategory = tables.categories.count
         var tallies = PaymentTallies(days: result.grossByDay.count, categories: tables.categories.count, creators: tables.creators.count)
+        var pledgeCache = LookupCache()
+        var patronCache = LookupCache()
+        var creatorCache = LookupCache()
         try reader.forEachRow { row in
             result.rows += 1
             guard let moment = row.time(at), moment != noTime else {
@@ -152,14 +160,14 @@ struct CreatorsStreams {
                 return
             }
             if moment > window.asOf { result.findings.fail("no_future_timestamps", "transactions", "transaction_at", key: row.string(id)) }
-            if CivilDate(dayNumber: Int(moment / 86_400)).day <= 3 { result.onDays1to3 += 1 }
-            guard let pledge = pledges.lookup(row[pledgeColumn]) else {
+            if window.day(moment) <= 3 { result.onDays1to3 += 1 }
+            guard let pledge = pledges.lookup(row[pledgeColumn], cache: &pledgeCache) else {
                 result.findings.fail("relationships", "transactions", "pledge_id", key: row.string(id))
                 return
             }
             if let patronColumn, let creatorColumn,
-               patrons.lookup(row[patronColumn]).map({ Int32($0) }) != pledgePatron[pledge]
-                || creators.lookup(row[creatorColumn]).map({ Int32($0) }) != pledgeCreator[pledge] {
+               patrons.lookup(row[patronColumn], cache: &patronCache).map({ Int32($0) }) != pledgePatron[pledge]
+                || creators.lookup(row[creatorColumn], cache: &creatorCache).map({ Int32($0) }) != pledgeCreator[pledge] {
                 result.findings.fail("same_patron_and_creator_as_pledge", "transactions", "patron_id, creator_id", key: row.string(id))
             }
             let grossCents = ValueParsers.cents(row[gross]) ?? -1
@@ -280,14 +288,24 @@ struct CreatorsStreams {
         var firstPledgeOf: [UInt64: Int32] = [:]
         firstPledgeOf.reserveCapacity(tables.pledges.count)
         var nextPledgeOfPair = Array(repeating: Int32(-1), count: tables.pledges.count)
+        var pairOf = Array(repeating: Int32(-1), count: tables.pledges.count)
         for p in 0..<tables.pledges.count where tables.pledgePatron[p] >= 0 && tables.pledgeCreator[p] >= 0 {
             let key = EventAggregates.pairKey(patron: tables.pledgePatron[p], creator: tables.pledgeCreator[p])
-            nextPledgeOfPair[p] = firstPledgeOf[key] ?? -1
+            let head = firstPledgeOf[key] ?? -1
+            nextPledgeOfPair[p] = head
+            pairOf[p] = head >= 0 ? pairOf[Int(head)] : Int32(p)
             firstPledgeOf[key] = Int32(p)
         }
+        let words = (window.months.count + 63) / 64
+        var engagedMonths = Array(repeating: UInt64(0), count: tables.pledges.count * words)
+        // Events of one pledge usually come together: the previous row's pair is tried first.
+        var lastPair: UInt64 = .max
+        var lastHead: Int32 = -1
         let window = window
         let eventType = columns.optional("event_type")
         let mapEventType = profile.mapsValues("engagement_events", "event_type")
+        var patronCache = LookupCache()
+        var creatorCache = LookupCache()
         try reader.forEachRow { row in
             result.rows += 1
             if let eventType, Self.field(row, eventType, columns, "event_type", mapped: mapEventType,
@@ -298,7 +316,8 @@ struct CreatorsStreams {
                 result.findings.fail("valid_timestamp", "engagement_events", "event_at", key: row.string(id))
                 return
             }
-            guard let patron = patrons.lookup(row[patronColumn]), let creator = creators.lookup(row[creatorColumn]) else {
+            guard let patron = patrons.lookup(row[patronColumn], cache: &patronCache),
+                  let creator = creators.lookup(row[creatorColumn], cache: &creatorCache) else {
                 result.findings.fail("relationships", "engagement_events", "patron_id, creator_id", key: row.string(id))
                 return
             }
@@ -311,7 +330,12 @@ struct CreatorsStreams {
             }
             if moment > window.asOf { result.findings.fail("no_future_timestamps", "engagement_events", "event_at", key: row.string(id)) }
             var pledged = false
-            var cursor = firstPledgeOf[EventAggregates.pairKey(patron: Int32(patron), creator: Int32(creator))] ?? -1
+            let pair = EventAggregates.pairKey(patron: Int32(patron), creator: Int32(creator))
+            if pair != lastPair {
+                lastPair = pair
+                lastHead = firstPledgeOf[pair] ?? -1
+            }
+            var cursor = lastHead
             while cursor >= 0 {
                 if pledgeStart[Int(cursor)] <= moment && pledgeEnd[Int(cursor)] > moment {
                     pledged = true
@@ -324,8 +348,13 @@ struct CreatorsStreams {
             result.eventsByMonth[month] += 1
             let category = Int(creatorCategory[creator])
             result.eventsByCategory[category] += 1
-            result.engaged.insert(EventAggregates.key(patron: Int32(patron), creator: Int32(creator), month: month))
+            if lastHead >= 0 {
+                engagedMonths[Int(pairOf[Int(lastHead)]) * words + month / 64] |= 1 << UInt64(month % 64)
+            }
         }
+        result.engagedMonths = engagedMonths
+        result.pairOf = pairOf
+        result.words = words
         guard result.rows > 0 else { throw CSVError(.headerOnly, file: reader.displayName) }
         result.sha256 = reader.sha256
         result.findings.ran("relationships", "engagement_events", "patron_id, creator_id", checked: result.rows)

@@ -55,10 +55,10 @@ struct CreatorsTables {
     /// Value-level problems found while loading (unparseable dates, unknown references), by test.
     var findings: [String: (table: String, column: String, failures: Int, keys: [String], checked: Int)] = [:]
 
-    mutating func note(_ test: String, _ table: String, _ column: String, key: String, checked: Int = 0) {
+    mutating func note(_ test: String, _ table: String, _ column: String, key: @autoclosure () -> String, checked: Int = 0) {
         var entry = findings[test + "|" + table + "|" + column] ?? (table, column, 0, [], 0)
         entry.failures += 1
-        if entry.keys.count < 5 { entry.keys.append(key) }
+        if entry.keys.count < 5 { entry.keys.append(key()) }
         findings[test + "|" + table + "|" + column] = entry
     }
 }
@@ -95,6 +95,46 @@ struct Columns {
     func value(_ row: CSVRow, _ column: Int, _ name: String) -> String {
         let raw = row.isNull(column) ? "" : row.string(column)
         return profile.value(table, name, raw)
+    }
+}
+
+/// An enumerated column read from bytes: the index of a field's value among the accepted ones
+/// (after the profile's value map, when the column has one), nil for any other value.
+struct EnumeratedColumn {
+    let position: Int
+    let accepted: [String]
+    private let bytes: [[UInt8]]
+    private let columns: Columns
+    let name: String
+    private let mapped: Bool
+
+    init(position: Int, accepted: [String], columns: Columns, name: String) {
+        self.position = position
+        self.accepted = accepted
+        self.bytes = accepted.map { Array($0.utf8) }
+        self.columns = columns
+        self.name = name
+        self.mapped = columns.profile.mapsValues(columns.table, name)
+    }
+
+    @inline(__always)
+    func index(_ row: CSVRow) -> Int? {
+        if mapped {
+            let value = columns.value(row, position, name)
+            return accepted.firstIndex(of: value)
+        }
+        let field = row.isNull(position) ? UnsafeBufferPointer(start: nil, count: 0) : row[position]
+        for (index, candidate) in bytes.enumerated() where candidate.count == field.count {
+            if candidate.withUnsafeBufferPointer({ $0.elementsEqual(field) }) { return index }
+        }
+        return nil
+    }
+}
+
+extension Columns {
+    /// Column `name` as an enumeration of `accepted`, if the file has it.
+    func enumeration(_ name: String, _ accepted: [String]) -> EnumeratedColumn? {
+        optional(name).map { EnumeratedColumn(position: $0, accepted: accepted, columns: self, name: name) }
     }
 }
 

@@ -17,13 +17,35 @@ struct CreatorsWindow: Sendable {
         ends = months.map { Int64($0.lastDay.dayNumber) * 86_400 + 86_399 }
         asOf = ends[ends.count - 1]
         start = starts[0]
+        var dayMonth: [Int8] = []
+        var dayOfMonth: [Int8] = []
+        for (index, month) in months.enumerated() {
+            for day in 1...month.dayCount {
+                dayMonth.append(Int8(truncatingIfNeeded: index))
+                dayOfMonth.append(Int8(day))
+            }
+        }
+        self.dayMonth = dayMonth
+        self.dayOfMonth = dayOfMonth
     }
 
+    /// For each day of the window (0 = its first day): its month index and its day of the month,
+    /// so that the row loops need no calendar arithmetic.
+    let dayMonth: [Int8]
+    let dayOfMonth: [Int8]
+
     /// The window month a moment falls in, or nil outside the window.
+    @inline(__always)
     func monthIndex(_ moment: Int64) -> Int? {
         guard moment >= start && moment <= asOf else { return nil }
-        let day = Int(moment / 86_400)
-        let month = CivilDate(dayNumber: day).yearMonth
-        return months[0].months(to: month)
+        return Int(dayMonth[Int((moment - start) / 86_400)])
+    }
+
+    /// The day of the month of a moment.
+    @inline(__always)
+    func day(_ moment: Int64) -> Int {
+        if moment >= start && moment <= asOf { return Int(dayOfMonth[Int((moment - start) / 86_400)]) }
+        let day = moment >= 0 ? moment / 86_400 : (moment - 86_399) / 86_400
+        return CivilDate(dayNumber: Int(day)).day
     }
 }

@@ -49,17 +49,37 @@ public final class CSVReader {
     public private(set) var header: [String] = []
 
     static let chunkSize = 1 << 20
+    static let sliceSize = 1 << 15
 
     private var descriptor: Int32 = -1
     private var parser = csv_parser()
     private var parserReady = false
     private var chunk: UnsafeMutablePointer<UInt8>
 
-    // The row being assembled by the callbacks.
-    private var arena: [UInt8] = []
-    private var offsets: [Int] = [0]
-    private var nulls: [Bool] = []
+    // The rows of the current chunk, assembled by the callbacks in buffers the reader owns (no
+    // array uniqueness checks or reference counting per field), then handed to the caller in a
+    // plain loop once libcsv returns: the field bytes one after another, the end offset of each
+    // field (offsets[0] = 0, field i spans offsets[i] ..< offsets[i + 1]), whether each field
+    // was a null, and for each complete row its first field and its line.
+    private var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCount = 0
+    private var arenaCapacity = 1 << 16
+    private var offsets: UnsafeMutablePointer<Int>
+    private var nulls: UnsafeMutablePointer<Bool>
+    private var fieldCapacity = 1 << 12
+    /// Fields in the buffers (complete rows and the row in progress).
+    private var fieldTotal = 0
+    /// The first field of the row in progress.
+    private var rowStartField = 0
     private var fieldsInRow = 0
+    private var rowStarts: UnsafeMutablePointer<Int>
+    private var rowLines: UnsafeMutablePointer<Int>
+    private var rowCapacity = 1 << 10
+    private var batchRows = 0
+    /// The chunk being parsed is all ASCII (no field needs UTF-8 validation) and has no quote
+    /// character, nor began inside a quoted field (no field holds a line break): fields are then
+    /// copied without looking at their bytes.
+    private var plainChunk = false
     private var newlinesInRow = 0
     /// Physical lines before the current row (the first row starts on line 1).
     private var linesBefore = 0
@@ -67,8 +87,8 @@ public final class CSVReader {
     private var rowsSeen = 0
     private var bomChecked = false
     private var pendingError: CSVError?
-    private var rowHandler: ((CSVRow) throws -> Void)?
-    private var handlerError: (any Error)?
+    /// The header's field count.
+    private var width = 0
     private var sawAnyByte = false
     private var lastTerminator: Int32 = 0
     private var hasher = SHA256()
@@ -83,6 +103,12 @@ public final class CSVReader {
         self.path = path
         self.displayName = displayName ?? path
         chunk = .allocate(capacity: Self.chunkSize)
+        arena = .allocate(capacity: arenaCapacity)
+        offsets = .allocate(capacity: fieldCapacity + 1)
+        offsets[0] = 0
+        nulls = .allocate(capacity: fieldCapacity)
+        rowStarts = .allocate(capacity: rowCapacity)
+        rowLines = .allocate(capacity: rowCapacity)
         // Failures below leave cleanup to deinit, which runs for a class whose init throws
         // after its stored properties are set.
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -98,7 +124,6 @@ public final class CSVReader {
             throw CSVError(.unreadable(errno: ENOMEM), file: self.displayName)
         }
         parserReady = true
-        arena.reserveCapacity(4_096)
         try readHeader()
     }
 
@@ -106,22 +131,23 @@ public final class CSVReader {
         if parserReady { csv_free(&parser) }
         if descriptor >= 0 { close(descriptor) }
         chunk.deallocate()
+        arena.deallocate()
+        offsets.deallocate()
+        nulls.deallocate()
+        rowStarts.deallocate()
+        rowLines.deallocate()
     }
 
     /// Calls `body` for every data row, in file order, then checks the end of the file.
     public func forEachRow(_ body: (CSVRow) throws -> Void) throws {
-        try withoutActuallyEscaping(body) { escapable in
-            rowHandler = escapable
-            defer { rowHandler = nil }
-            try pump(untilHeader: false)
-        }
+        try pump(untilHeader: false, body)
     }
 
     /// The number of data rows delivered so far.
     public var rowCount: Int { max(0, rowsSeen - 1) }
 
     private func readHeader() throws {
-        try pump(untilHeader: true)
+        try pump(untilHeader: true) { _ in }
         if header.isEmpty {
             throw pendingError ?? CSVError(.empty, file: displayName)
         }
@@ -131,7 +157,7 @@ public final class CSVReader {
     ///
     /// While looking for the header the chunk is fed a byte at a time, so that parsing stops
     /// right after the header row and the rest of the chunk is kept for the data rows.
-    private func pump(untilHeader: Bool) throws {
+    private func pump(untilHeader: Bool, _ body: (CSVRow) throws -> Void) throws {
         let context = Unmanaged.passUnretained(self).toOpaque()
         while !(untilHeader && !header.isEmpty) {
             var start = 0
@@ -150,7 +176,9 @@ public final class CSVReader {
                 hasher.update(UnsafeRawBufferPointer(start: chunk, count: count))
                 if count == 0 {
                     sha256 = hasher.finalize()
-                    if csv_fini(&parser, fieldCallback, rowCallback, context) != 0 {
+                    let finished = csv_fini(&parser, fieldCallback, rowCallback, context) == 0
+                    try deliver(body)
+                    if !finished {
                         throw CSVError(.unterminatedQuote, file: displayName, line: rowLine, column: fieldsInRow + 1)
                     }
                     try rethrowFromCallbacks()
@@ -184,10 +212,20 @@ public final class CSVReader {
                 if end < count { throw CSVError(.nulByte, file: displayName, line: rowLine, column: fieldsInRow + 1) }
                 continue
             }
-            let parsed = csv_parse(&parser, chunk + start, end - start, fieldCallback, rowCallback, context)
-            try rethrowFromCallbacks()
-            if parsed < end - start {
-                throw CSVError(.malformedQuote, file: displayName, line: rowLine, column: fieldsInRow + 1)
+            // Parsed in slices, each slice's rows delivered before the next: the rows' buffers stay
+            // small enough to live in the core's cache while they are written and read back.
+            var sliceStart = start
+            while sliceStart < end {
+                let sliceEnd = min(end, sliceStart + Self.sliceSize)
+                plainChunk = parser.quoted == 0 && memchr(chunk + sliceStart, Int32(UInt8(ascii: "\"")), sliceEnd - sliceStart) == nil
+                    && Self.isASCII(UnsafeRawPointer(chunk + sliceStart), sliceEnd - sliceStart)
+                let parsed = csv_parse(&parser, chunk + sliceStart, sliceEnd - sliceStart, fieldCallback, rowCallback, context)
+                try deliver(body)
+                try rethrowFromCallbacks()
+                if parsed < sliceEnd - sliceStart {
+                    throw CSVError(.malformedQuote, file: displayName, line: rowLine, column: fieldsInRow + 1)
+                }
+                sliceStart = sliceEnd
             }
             if end < count {
                 throw CSVError(.nulByte, file: displayName, line: rowLine, column: fieldsInRow + 1)
@@ -195,11 +233,29 @@ public final class CSVReader {
         }
     }
 
-    private func rethrowFromCallbacks() throws {
-        if let handlerError {
-            self.handlerError = nil
-            throw handlerError
+    /// Hands the complete rows of the buffers to `body`, then moves the row in progress (its
+    /// complete fields) to the front of the buffers.
+    private func deliver(_ body: (CSVRow) throws -> Void) throws {
+        for index in 0..<batchRows {
+            let first = rowStarts[index]
+            try body(CSVRow(base: UnsafePointer(arena), offsets: UnsafePointer(offsets + first), nulls: UnsafePointer(nulls + first),
+                            count: width, line: rowLines[index]))
         }
+        batchRows = 0
+        let keptFields = fieldTotal - rowStartField
+        let firstByte = offsets[rowStartField]
+        let keptBytes = arenaCount - firstByte
+        if rowStartField > 0 {
+            if keptBytes > 0 { (arena).update(from: arena + firstByte, count: keptBytes) }
+            for index in 0...keptFields { offsets[index] = offsets[rowStartField + index] - firstByte }
+            for index in 0..<keptFields { nulls[index] = nulls[rowStartField + index] }
+        }
+        fieldTotal = keptFields
+        rowStartField = 0
+        arenaCount = keptBytes
+    }
+
+    private func rethrowFromCallbacks() throws {
         if let pendingError {
             self.pendingError = nil
             throw pendingError
@@ -207,25 +263,100 @@ public final class CSVReader {
     }
 
     fileprivate func addField(_ pointer: UnsafeMutableRawPointer?, _ length: Int) {
-        guard pendingError == nil, handlerError == nil else { return }
+        guard pendingError == nil else { return }
+        if fieldTotal == fieldCapacity { growFields() }
         if let pointer {
-            let bytes = UnsafeRawBufferPointer(start: pointer, count: length)
-            var ascii = true
-            for byte in bytes {
-                if byte >= 0x80 { ascii = false }
-                if byte == 10 { newlinesInRow += 1 }
+            if !plainChunk {
+                let bytes = UnsafeRawBufferPointer(start: pointer, count: length)
+                let (ascii, newlines) = Self.scan(bytes)
+                newlinesInRow += newlines
+                if !ascii && !Self.isValidUTF8(bytes) {
+                    pendingError = CSVError(.invalidUTF8, file: displayName, line: rowLine, column: fieldsInRow + 1)
+                    return
+                }
             }
-            if !ascii && !Self.isValidUTF8(bytes) {
-                pendingError = CSVError(.invalidUTF8, file: displayName, line: rowLine, column: fieldsInRow + 1)
-                return
-            }
-            arena.append(contentsOf: bytes)
-            nulls.append(false)
+            if arenaCount + length > arenaCapacity { growArena(to: arenaCount + length) }
+            let source = pointer.assumingMemoryBound(to: UInt8.self)
+            let target = arena + arenaCount
+            target.update(from: source, count: length)
+            arenaCount += length
+            nulls[fieldTotal] = false
         } else {
-            nulls.append(true)
+            nulls[fieldTotal] = true
         }
-        offsets.append(arena.count)
         fieldsInRow += 1
+        fieldTotal += 1
+        offsets[fieldTotal] = arenaCount
+    }
+
+    /// Whether `count` bytes at `base` are all ASCII, eight at a time.
+    static func isASCII(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
+        var high: UInt64 = 0
+        var index = 0
+        while index + 32 <= count {
+            high |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                | base.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                | base.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
+                | base.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+            index += 32
+        }
+        while index < count {
+            high |= UInt64(base.load(fromByteOffset: index, as: UInt8.self))
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// Whether `bytes` are all ASCII, and how many line feeds they hold (a quoted field may span
+    /// lines), eight bytes at a time.
+    @inline(__always)
+    static func scan(_ bytes: UnsafeRawBufferPointer) -> (ascii: Bool, newlines: Int) {
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return (true, 0) }
+        var high: UInt64 = 0
+        var newlines = 0
+        var index = 0
+        let lows: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= count {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            high |= word
+            // A zero byte of word ^ 0x0A0A.. marks a line feed (exact test, no false positives).
+            let x = word ^ (lows &* 0x0A)
+            let zeros = ~(((x & ~highs) &+ ~highs) | x) & highs
+            if zeros != 0 { newlines += zeros.nonzeroBitCount }
+            index += 8
+        }
+        while index < count {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            high |= UInt64(byte)
+            if byte == 10 { newlines += 1 }
+            index += 1
+        }
+        return (high & highs == 0, newlines)
+    }
+
+    private func growArena(to needed: Int) {
+        var capacity = arenaCapacity * 2
+        while capacity < needed { capacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.update(from: arena, count: arenaCount)
+        arena.deallocate()
+        arena = grown
+        arenaCapacity = capacity
+    }
+
+    private func growFields() {
+        let capacity = fieldCapacity * 2
+        let grownOffsets = UnsafeMutablePointer<Int>.allocate(capacity: capacity + 1)
+        grownOffsets.update(from: offsets, count: fieldTotal + 1)
+        offsets.deallocate()
+        offsets = grownOffsets
+        let grownNulls = UnsafeMutablePointer<Bool>.allocate(capacity: capacity)
+        grownNulls.update(from: nulls, count: fieldTotal)
+        nulls.deallocate()
+        nulls = grownNulls
+        fieldCapacity = capacity
     }
 
     fileprivate func endRow(_ terminator: Int32) {
@@ -233,7 +364,7 @@ public final class CSVReader {
         // counted: a CR ends a line, and the LF right after it belongs to the same line end.
         let carriageReturn = Int32(UInt8(ascii: "\r"))
         let lineFeed = Int32(UInt8(ascii: "\n"))
-        if fieldsInRow == 0 && nulls.isEmpty {
+        if fieldsInRow == 0 {
             if !(terminator == lineFeed && lastTerminator == carriageReturn) && terminator != -1 {
                 linesBefore += 1
                 rowLine = linesBefore + 1
@@ -243,21 +374,22 @@ public final class CSVReader {
         }
         lastTerminator = terminator
         defer {
-            arena.removeAll(keepingCapacity: true)
-            offsets.removeAll(keepingCapacity: true)
-            offsets.append(0)
-            nulls.removeAll(keepingCapacity: true)
             linesBefore += newlinesInRow + 1
             newlinesInRow = 0
             fieldsInRow = 0
+            rowStartField = fieldTotal
             rowLine = linesBefore + 1
         }
-        guard pendingError == nil, handlerError == nil else { return }
+        guard pendingError == nil else { return }
         rowsSeen += 1
         if rowsSeen == 1 {
             header = (0..<fieldsInRow).map { index in
-                String(decoding: arena[offsets[index]..<offsets[index + 1]], as: UTF8.self)
+                let field = rowStartField + index
+                return String(decoding: UnsafeBufferPointer(start: arena + offsets[field], count: offsets[field + 1] - offsets[field]),
+                              as: UTF8.self)
             }
+            width = header.count
+            dropRowInProgress()
             var seen = Set<String>()
             for (index, name) in header.enumerated() {
                 if name.isEmpty {
@@ -268,26 +400,35 @@ public final class CSVReader {
             }
             return
         }
-        guard fieldsInRow == header.count else {
-            pendingError = CSVError(.raggedRow(expected: header.count, found: fieldsInRow), file: displayName,
-                                    line: rowLine, column: min(fieldsInRow, header.count) + 1)
+        guard fieldsInRow == width else {
+            pendingError = CSVError(.raggedRow(expected: width, found: fieldsInRow), file: displayName,
+                                    line: rowLine, column: min(fieldsInRow, width) + 1)
+            dropRowInProgress()
             return
         }
-        guard let rowHandler else { return }
-        arena.withUnsafeBufferPointer { bytes in
-            offsets.withUnsafeBufferPointer { offsetBuffer in
-                nulls.withUnsafeBufferPointer { nullBuffer in
-                    let row = CSVRow(base: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!, offsets: offsetBuffer.baseAddress!,
-                                     nulls: nullBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: fieldsInRow,
-                                     line: rowLine)
-                    do {
-                        try rowHandler(row)
-                    } catch {
-                        handlerError = error
-                    }
-                }
-            }
-        }
+        if batchRows == rowCapacity { growRows() }
+        rowStarts[batchRows] = rowStartField
+        rowLines[batchRows] = rowLine
+        batchRows += 1
+    }
+
+    /// Removes the fields of the row in progress from the buffers.
+    private func dropRowInProgress() {
+        arenaCount = offsets[rowStartField]
+        fieldTotal = rowStartField
+    }
+
+    private func growRows() {
+        let capacity = rowCapacity * 2
+        let grownStarts = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        grownStarts.update(from: rowStarts, count: batchRows)
+        rowStarts.deallocate()
+        rowStarts = grownStarts
+        let grownLines = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        grownLines.update(from: rowLines, count: batchRows)
+        rowLines.deallocate()
+        rowLines = grownLines
+        rowCapacity = capacity
     }
 
     /// Whether `bytes` is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""The benchmark's DuckDB side: computes the creator-economy metrics of SPEC section 9 from the
+seven CSV files with scripts/bench/creators_metrics.sql (the same definitions and output rows as the
+oracle scripts/check/creators_metrics.sql, written for speed) and prints one JSON line:
+{"seconds": wall time of the whole run (connect, CSV reading, every query, the lift fits),
+ "peak_rss_mib": peak resident memory of this process, "metrics": how many metrics}.
+
+With --report it compares every metric with the "metrics" object of an auditor's report.json:
+numbers to 1e-9 (relative above 1, absolute below: |a - b| <= 1e-9 * max(1, |b|), the end-to-end
+tests' rule; the report rounds to 9 decimals) and labels exactly; series are out of scope. Any
+mismatch is printed and the exit status is 1. A different n is only noted on stderr: the report's
+n follows the auditor's own sample-size convention (mrr.growth: every pledge; here, as in the
+oracle, the pledges counted at the two month ends).
+
+Usage: duckdb_metrics.py DATASET_DIR [--report REPORT_JSON] [--threads N] [--print]
+Requires: pip install duckdb numpy
+"""
+import argparse
+import json
+import math
+import os
+import pathlib
+import resource
+import sys
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def seasonal_lifts(series):
+    """log y = a + b t + c_Q4 [Oct-Dec] + c_Jan [Jan] + c_Sum [Jun-Aug]; lift = exp(c) - 1 (SPEC 9)."""
+    import numpy as np
+    keys = sorted(series)
+    y = np.log(np.array([series[k] for k in keys], dtype=float))
+    months = [int(k[5:7]) for k in keys]
+    x = np.column_stack([
+        np.ones(len(keys)), np.arange(len(keys)),
+        [m >= 10 for m in months], [m == 1 for m in months], [6 <= m <= 8 for m in months],
+    ]).astype(float)
+    coefficients, *_ = np.linalg.lstsq(x, y, rcond=None)
+    return {"q4": math.exp(coefficients[2]) - 1, "jan": math.exp(coefficients[3]) - 1, "summer": math.exp(coefficients[4]) - 1}
+
+
+def compute(directory, threads):
+    import duckdb
+    sql = (HERE / "creators_metrics.sql").read_text().replace("${DIR}", str(directory))
+    # In memory. No memory_limit is set: the default (80% of RAM) is never approached, the
+    # intermediate tables being small (see the SQL's header); the peak is printed.
+    connection = duckdb.connect(":memory:", config={"threads": threads})
+    metrics, series = {}, {}
+    for statement in connection.extract_statements(sql):
+        result = connection.execute(statement)
+        if statement.type != duckdb.StatementType.SELECT:
+            continue
+        for metric, value, n in result.fetchall():
+            if metric.startswith("series."):
+                name, key = metric[len("series."):].split(":")
+                series.setdefault(name, {})[key] = value
+            elif metric.startswith("engagement.top_category:"):
+                metrics["engagement.top_category"] = {"value": metric.split(":", 1)[1], "n": n}
+            else:
+                metrics[metric] = {"value": float(value), "n": n}
+    connection.close()
+    for key, (name, lift) in {"seasonality.q4_lift": ("new_pledges", "q4"), "seasonality.jan_lift": ("new_patrons", "jan"),
+                              "seasonality.summer_lift": ("engagement_per_pledge", "summer")}.items():
+        metrics[key] = {"value": seasonal_lifts(series[name])[lift], "n": len(series[name])}
+    return metrics
+
+
+def compare(metrics, report_path):
+    """The mismatches of values (and, as notes, of n) with the report's metrics."""
+    reported = json.loads(pathlib.Path(report_path).read_text())["metrics"]
+    mismatches, notes = [], []
+    for metric, ours in sorted(metrics.items()):
+        theirs = reported.get(metric)
+        if theirs is None or "value" not in theirs:
+            mismatches.append(f"{metric}: not in the report (duckdb {ours['value']!r})")
+            continue
+        a, b = ours["value"], theirs["value"]
+        if isinstance(a, str) or isinstance(b, str):
+            same = a == b
+        else:
+            same = a is not None and b is not None and abs(a - b) <= 1e-9 * max(1.0, abs(b))
+        if not same:
+            mismatches.append(f"{metric}: duckdb {a!r}, report {b!r}")
+        if ours["n"] != theirs.get("n"):
+            notes.append(f"note: {metric}: n {ours['n']} here, {theirs.get('n')} in the report")
+    return mismatches, notes
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("directory")
+    parser.add_argument("--report", help="an auditor's report.json to compare with")
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--print", action="store_true", help="also print the metrics as JSON")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    metrics = compute(pathlib.Path(args.directory).resolve(), args.threads)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0   # KiB on Linux
+    print(json.dumps({"seconds": round(seconds, 3), "peak_rss_mib": round(peak, 1), "metrics": len(metrics)}), flush=True)
+    if args.print:
+        print(json.dumps(metrics, indent=2, sort_keys=True))
+    if args.report:
+        mismatches, notes = compare(metrics, args.report)
+        for line in notes:
+            print(line, file=sys.stderr)
+        for line in mismatches:
+            print(line)
+        if mismatches:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
