@@ -131,4 +131,75 @@ struct CSVReaderTests {
         }
         #expect(seen == 2)
     }
+
+    @Test("fields longer than the row buffers and quoted line breaks across slices keep their bytes and lines")
+    func longFieldsAndLineBreaks() throws {
+        var text = "id,body\n"
+        var expected: [(String, Int)] = []
+        var line = 2
+        for index in 0..<3_000 {
+            let body: String
+            switch index % 3 {
+            case 0: body = String(repeating: "x", count: 70_000 + index)
+            case 1: body = "two\nlines \(index)"
+            default: body = "short \(index)"
+            }
+            text += "\(index),\"\(body)\"\n"
+            expected.append((body, line))
+            line += body.filter { $0 == "\n" }.count + 1
+        }
+        let reader = try CSVReader(path: try Self.file(text))
+        var index = 0
+        try reader.forEachRow { row in
+            #expect(row.string(0) == String(index))
+            #expect(row.string(1) == expected[index].0, "row \(index)")
+            #expect(row.line == expected[index].1, "row \(index)")
+            index += 1
+        }
+        #expect(index == 3_000)
+    }
+
+    @Test("another thread can take the digest over at any moment; a parse that fails leaves nobody waiting")
+    func digestHandoff() throws {
+        var text = "n,text\n"
+        for index in 0..<150_000 { text += "\(index),row \(index)\n" }
+        let path = try Self.file(text)
+        let whole = try SHA256.hexDigest(ofFile: path)
+        for delay in [0, 200, 2_000, 20_000] {
+            let handoff = DigestHandoff()
+            let reader = try CSVReader(path: path, handoff: handoff)
+            let taken = Locked<String?>(nil)
+            let group = DispatchGroup()
+            DispatchQueue.global().async(group: group) {
+                usleep(useconds_t(delay))
+                taken.set(try? handoff.takeOver(path: path))
+            }
+            var rows = 0
+            try reader.forEachRow { _ in rows += 1 }
+            handoff.finish()
+            group.wait()
+            #expect(rows == 150_000)
+            #expect((reader.sha256 ?? taken.get()) == whole, "delay \(delay)")
+            #expect(taken.get() == whole, "delay \(delay)")
+        }
+        // A file that stops on an error: the other thread gets no digest, and does not hang.
+        let broken = try Self.file(text + "1,2,3\n" + text)
+        let handoff = DigestHandoff()
+        let reader = try CSVReader(path: broken, handoff: handoff)
+        let group = DispatchGroup()
+        let taken = Locked<String?>("unset")
+        DispatchQueue.global().async(group: group) { taken.set(try? handoff.takeOver(path: broken)) }
+        #expect(throws: CSVError.self) { try reader.forEachRow { _ in } }
+        handoff.finish()
+        #expect(group.wait(timeout: .now() + 30) == .success)
+    }
+}
+
+/// A value shared between a test and a thread it starts.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func set(_ value: Value) { lock.lock(); self.value = value; lock.unlock() }
+    func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
 }

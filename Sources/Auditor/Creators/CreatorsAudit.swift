@@ -22,16 +22,25 @@ struct CreatorsAudit {
         let streams = CreatorsStreams(directory: directory, tables: tables, window: window, profile: profile)
         let hasTransactions = FileManager.default.fileExists(atPath: directory + "/" + profile.file("transactions"))
         let hasEvents = FileManager.default.fileExists(atPath: directory + "/" + profile.file("engagement_events"))
+        let handoff = DigestHandoff()
         let eventsWork = Background {
-            try phases.time("engagement_events.csv (thread 2)") {
-                hasEvents ? try streams.events() : EventAggregates(months: window.months.count, categories: tables.categories.count)
+            defer { handoff.finish() }
+            return try phases.time("engagement_events.csv (thread 2)") {
+                hasEvents ? try streams.events(handoff: handoff)
+                    : EventAggregates(months: window.months.count, categories: tables.categories.count)
             }
         }
         let transactions = try phases.time("transactions.csv (thread 1)") {
             hasTransactions ? try streams.transactions()
                 : TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
         }
-        let events = try eventsWork.value()
+        // If the events pass is still running, this thread takes over hashing its file.
+        let eventsFile = directory + "/" + profile.file("engagement_events")
+        let eventsDigest = hasEvents ? try phases.time("engagement_events.csv SHA-256 rest (thread 1)") {
+            try handoff.takeOver(path: eventsFile)
+        } : nil
+        var events = try eventsWork.value()
+        if events.sha256 == nil { events.sha256 = eventsDigest }
         phases.mark("stream the two large files")
 
         var result = Measurements()

@@ -19,13 +19,14 @@ struct CreatorsLoader {
         var postsPart = CreatorsTables()
         postsPart.creators = tables.creators
         let start = UnsafeTransfer(postsPart)
+        let phases = Phases()
         let postsWork = Background {
             var part = start.value
-            try self.loadPosts(&part)
+            try phases.time("  posts.csv (thread 2)") { try self.loadPosts(&part) }
             return UnsafeTransfer(part)
         }
-        try loadPatrons(&tables)
-        try loadPledges(&tables)
+        try phases.time("  patrons.csv") { try loadPatrons(&tables) }
+        try phases.time("  pledges.csv") { try loadPledges(&tables) }
         let part = try postsWork.value().value
         tables.posts = part.posts
         tables.postCreator = part.postCreator
@@ -138,6 +139,9 @@ struct CreatorsLoader {
             columns.enumeration("churn_reason", ["voluntary", "payment_failed", "creator_removed", ""])
         }
         let pledgeStatus = columns.enumeration("pledge_status", ["active", "paused", "churned", "declined"])
+        var patronCache = LookupCache()
+        var creatorCache = LookupCache()
+        var tierCache = LookupCache()
         try rows(reader, &tables) { row, tables in
             if row[id].isEmpty { tables.note("not_null", "pledges", "pledge_id", key: "(line \(row.line))") }
             let before = tables.pledges.count
@@ -146,9 +150,9 @@ struct CreatorsLoader {
                 return
             }
             func key() -> String { row.string(id) }
-            let patronNumber = tables.patrons.lookup(row[patron])
-            let creatorNumber = tables.creators.lookup(row[creator])
-            let tierNumber = tier.flatMap { tables.tiers.lookup(row[$0]) }
+            let patronNumber = tables.patrons.lookup(row[patron], cache: &patronCache)
+            let creatorNumber = tables.creators.lookup(row[creator], cache: &creatorCache)
+            let tierNumber = tier.flatMap { tables.tiers.lookup(row[$0], cache: &tierCache) }
             if patronNumber == nil { tables.note("relationships", "pledges", "patron_id", key: key()) }
             if creatorNumber == nil { tables.note("relationships", "pledges", "creator_id", key: key()) }
             if tier != nil && (tierNumber == nil || (creatorNumber != nil && tables.tierCreator[tierNumber!] != Int32(creatorNumber!))) {

@@ -87,9 +87,9 @@ struct CreatorsStreams {
     let window: CreatorsWindow
     let profile: MappingProfile
 
-    func reader(_ table: String) throws -> (CSVReader, Columns) {
+    func reader(_ table: String, handoff: DigestHandoff? = nil) throws -> (CSVReader, Columns) {
         let file = profile.file(table)
-        let reader = try CSVReader(path: directory + "/" + file, displayName: file)
+        let reader = try CSVReader(path: directory + "/" + file, displayName: file, handoff: handoff)
         return (reader, Columns(reader, table: table, profile: profile))
     }
 
@@ -268,8 +268,10 @@ struct CreatorsStreams {
         return result
     }
 
-    func events() throws -> EventAggregates {
-        let (reader, columns) = try reader("engagement_events")
+    /// One pass over `engagement_events.csv`; the other thread may take its digest over through
+    /// `handoff` once `transactions.csv` is done.
+    func events(handoff: DigestHandoff? = nil) throws -> EventAggregates {
+        let (reader, columns) = try reader("engagement_events", handoff: handoff)
         let id = try columns.require("event_id")
         let patronColumn = try columns.require("patron_id")
         let creatorColumn = try columns.require("creator_id")

@@ -103,7 +103,9 @@ struct Columns {
 struct EnumeratedColumn {
     let position: Int
     let accepted: [String]
-    private let bytes: [[UInt8]]
+    /// The accepted values' bytes one after another, and where each ends.
+    private let bytes: [UInt8]
+    private let ends: [Int]
     private let columns: Columns
     let name: String
     private let mapped: Bool
@@ -111,7 +113,14 @@ struct EnumeratedColumn {
     init(position: Int, accepted: [String], columns: Columns, name: String) {
         self.position = position
         self.accepted = accepted
-        self.bytes = accepted.map { Array($0.utf8) }
+        self.bytes = accepted.flatMap { Array($0.utf8) }
+        var ends: [Int] = []
+        var end = 0
+        for value in accepted {
+            end += value.utf8.count
+            ends.append(end)
+        }
+        self.ends = ends
         self.columns = columns
         self.name = name
         self.mapped = columns.profile.mapsValues(columns.table, name)
@@ -124,10 +133,24 @@ struct EnumeratedColumn {
             return accepted.firstIndex(of: value)
         }
         let field = row.isNull(position) ? UnsafeBufferPointer(start: nil, count: 0) : row[position]
-        for (index, candidate) in bytes.enumerated() where candidate.count == field.count {
-            if candidate.withUnsafeBufferPointer({ $0.elementsEqual(field) }) { return index }
+        return bytes.withUnsafeBufferPointer { all in
+            ends.withUnsafeBufferPointer { ends in
+                var start = 0
+                for index in 0..<ends.count {
+                    let end = ends[index]
+                    if end - start == field.count {
+                        var same = true
+                        for offset in 0..<field.count where all[start + offset] != field[offset] {
+                            same = false
+                            break
+                        }
+                        if same { return index }
+                    }
+                    start = end
+                }
+                return nil
+            }
         }
-        return nil
     }
 }
 

@@ -92,6 +92,9 @@ public final class CSVReader {
     private var sawAnyByte = false
     private var lastTerminator: Int32 = 0
     private var hasher = SHA256()
+    private var hashing: Bool
+    private var bytesHashed = 0
+    private let handoff: DigestHandoff?
     /// The SHA-256 of the file's bytes, known once every row has been read.
     public private(set) var sha256: String?
     /// Bytes of the current chunk not yet parsed (after the header row).
@@ -99,7 +102,11 @@ public final class CSVReader {
     private var leftoverCount = 0
 
     /// Opens `path` and reads its header row.
-    public init(path: String, displayName: String? = nil) throws {
+    /// With a `handoff`, another thread may take the digest over while this reader parses
+    /// (``DigestHandoff``); `sha256` is then nil and the handoff holds the digest.
+    public init(path: String, displayName: String? = nil, handoff: DigestHandoff? = nil) throws {
+        self.hashing = true
+        self.handoff = handoff
         self.path = path
         self.displayName = displayName ?? path
         chunk = .allocate(capacity: Self.chunkSize)
@@ -173,9 +180,20 @@ public final class CSVReader {
                     throw CSVError(.unreadable(errno: errno), file: displayName)
                 }
                 // The digest of the input comes with the read, not from a second pass over the file.
-                hasher.update(UnsafeRawBufferPointer(start: chunk, count: count))
+                if hashing, let handoff, handoff.requested {
+                    hashing = false
+                    handoff.give(hasher, offset: bytesHashed)
+                }
+                if hashing {
+                    hasher.update(UnsafeRawBufferPointer(start: chunk, count: count))
+                    bytesHashed += count
+                }
                 if count == 0 {
-                    sha256 = hasher.finalize()
+                    if hashing {
+                        let digest = hasher.finalize()
+                        sha256 = digest
+                        handoff?.complete(digest)
+                    }
                     let finished = csv_fini(&parser, fieldCallback, rowCallback, context) == 0
                     try deliver(body)
                     if !finished {
@@ -471,4 +489,87 @@ private func fieldCallback(_ pointer: UnsafeMutableRawPointer?, _ length: Int, _
 private func rowCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
     guard let context else { return }
     Unmanaged<CSVReader>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.endRow(terminator) }
+}
+
+/// Lets another thread take over the SHA-256 of a file that a ``CSVReader`` is parsing: the
+/// reader stops hashing at its next chunk and hands over its state and offset, the other
+/// thread reads and hashes the rest. When the reader finishes first, its digest is used.
+public final class DigestHandoff: @unchecked Sendable {
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var wanted = false
+    private var state: (hasher: SHA256, offset: Int)?
+    private var digest: String?
+    private var ended = false
+
+    public init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    var requested: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return wanted
+    }
+
+    func give(_ hasher: SHA256, offset: Int) {
+        pthread_mutex_lock(mutex)
+        state = (hasher, offset)
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    func complete(_ digest: String) {
+        pthread_mutex_lock(mutex)
+        self.digest = digest
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Marks the parse as over, however it ended (call it when the reading thread is done, so
+    /// that a reader that stopped on an error does not leave ``takeOver(path:)`` waiting).
+    public func finish() {
+        pthread_mutex_lock(mutex)
+        ended = true
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// The file's digest: the reader's if it has finished, else the rest of the file hashed
+    /// here from where the reader stopped. Waits for the reader's next chunk at most; nil when
+    /// the parse ended without a digest (it stopped on an error, which its thread reports).
+    public func takeOver(path: String) throws -> String? {
+        pthread_mutex_lock(mutex)
+        wanted = true
+        while state == nil && digest == nil && !ended { pthread_cond_wait(condition, mutex) }
+        let finished = digest
+        let handed = state
+        pthread_mutex_unlock(mutex)
+        if let finished { return finished }
+        guard var (hasher, offset) = handed else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw OutputError.system(operation: "open", path: path, errno: errno) }
+        defer { close(descriptor) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw OutputError.system(operation: "read", path: path, errno: errno)
+            }
+            if count == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            offset += count
+        }
+        return hasher.finalize()
+    }
 }
