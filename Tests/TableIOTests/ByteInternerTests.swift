@@ -18,4 +18,42 @@ struct ByteInternerTests {
         #expect(interner.string(7) == "pl_7" && interner.string(100_000) == "")
         #expect(lookup("pl_1") != lookup("pl_10"))
     }
+
+    @Test("keys of every length 0-40, a million of them through growth: each found with its number; a key differing in any one byte, or one byte shorter, is not (also through the lookup cache)")
+    func lengthsAndNearMisses() {
+        var state: UInt64 = 0x1234_5678
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        var keys: [[UInt8]] = []
+        var seen = Set<[UInt8]>()
+        while keys.count < 20_000 {
+            let length = Int(next() % 41)
+            let key = (0..<length).map { _ in UInt8(truncatingIfNeeded: next()) }
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        for index in 0..<1_000_000 - keys.count { keys.append(Array("id_\(index)_x".utf8)) }
+        var interner = ByteInterner(capacity: 16)
+        for (number, key) in keys.enumerated() {
+            #expect(key.withUnsafeBufferPointer { interner.intern($0) } == number)
+        }
+        var cache = LookupCache()
+        for (number, key) in keys.enumerated().prefix(20_000) {
+            #expect(key.withUnsafeBufferPointer { interner.lookup($0) } == number)
+            #expect(key.withUnsafeBufferPointer { interner.lookup($0, cache: &cache) } == number)
+            guard !key.isEmpty else { continue }
+            for position in [0, key.count / 2, key.count - 1] {
+                var changed = key
+                changed[position] &+= 1
+                if !seen.contains(changed) {
+                    #expect(changed.withUnsafeBufferPointer { interner.lookup($0) } == nil)
+                    #expect(changed.withUnsafeBufferPointer { interner.lookup($0, cache: &cache) } == nil)
+                }
+            }
+            let shorter = Array(key.dropLast())
+            if !seen.contains(shorter) { #expect(shorter.withUnsafeBufferPointer { interner.lookup($0) } == nil) }
+        }
+        #expect(interner.count == 1_000_000)
+    }
 }

@@ -53,4 +53,20 @@ struct ValueParsersTests {
         }
         for text in ["yes", "t", "2", ""] { #expect(Self.with(text) { ValueParsers.boolean($0) } == nil, "\(text)") }
     }
+
+    @Test("dates through the month table agree with the calendar arithmetic on every day of 1899-2201, and impossible days fail")
+    func monthTable() {
+        for year in 1899...2201 {
+            for month in 1...12 {
+                let days = CivilDate.daysIn(year: year, month: month)
+                for day in [1, 15, days] {
+                    let text = "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
+                    let expected = Int64(CivilDate(year: year, month: month, day: day).dayNumber) * 86_400
+                    #expect(Self.with(text) { ValueParsers.timestamp($0) } == expected, "\(text)")
+                }
+                let impossible = "\(year)-\(month < 10 ? "0" : "")\(month)-\(days + 1)"
+                #expect(Self.with(impossible) { ValueParsers.timestamp($0) } == nil, "\(impossible)")
+            }
+        }
+    }
 }

@@ -34,23 +34,30 @@ struct CreatorsAudit {
             hasTransactions ? try streams.transactions()
                 : TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
         }
-        // If the events pass is still running, this thread takes over hashing its file.
+        // If the events pass is still running, this thread takes over hashing its file, then
+        // computes everything that does not read the events while the other thread finishes.
         let eventsFile = directory + "/" + profile.file("engagement_events")
         let eventsDigest = hasEvents ? try phases.time("engagement_events.csv SHA-256 rest (thread 1)") {
             try handoff.takeOver(path: eventsFile)
         } : nil
+        var result = Measurements()
+        let noEvents = EventAggregates(months: window.months.count, categories: tables.categories.count)
+        phases.time("measures without the events (thread 1)") {
+            CreatorsMeasures(tables: tables, transactions: transactions, events: noEvents, window: window,
+                             hasTransactions: hasTransactions, hasEvents: hasEvents).measureWithoutEvents(into: &result)
+        }
+        result.anomalies = phases.time("anomalies (thread 1)") {
+            anomalies(tables: tables, window: window, tallies: hasTransactions ? transactions.tallies : nil)
+        }
         var events = try eventsWork.value()
         if events.sha256 == nil { events.sha256 = eventsDigest }
-        phases.mark("stream the two large files")
+        phases.mark("stream the two large files, measures and anomalies beside the events")
 
-        var result = Measurements()
         CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window,
-                         hasTransactions: hasTransactions, hasEvents: hasEvents).measure(into: &result)
-        phases.mark("measures")
+                         hasTransactions: hasTransactions, hasEvents: hasEvents).measureEvents(into: &result)
+        phases.mark("measures of the events")
         result.integrity = integrity(tables: tables, transactions: transactions, events: events, window: window)
         phases.mark("data tests")
-        result.anomalies = anomalies(tables: tables, window: window, tallies: hasTransactions ? transactions.tallies : nil)
-        phases.mark("anomalies")
         Self.skipMissing(tables.missing.union(transactions.missing), in: &result)
         if !hasTransactions {
             result.integrity.removeAll { $0.table == "transactions" || $0.test == "lifetime_spend" }

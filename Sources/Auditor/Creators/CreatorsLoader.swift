@@ -10,31 +10,69 @@ struct CreatorsLoader {
     let directory: String
     let profile: MappingProfile
 
-    /// Creators and tiers first (the others refer to them), then posts on a second thread while
-    /// patrons and pledges (which refer to patrons) load on this one.
+    /// Creators and tiers first (the others refer to them); then posts and patrons on a second
+    /// thread while pledges load on this one, their patron keys kept as bytes and resolved once
+    /// the patrons are in.
     func load() throws -> CreatorsTables {
         var tables = CreatorsTables()
         try loadCreators(&tables)
         try loadTiers(&tables)
-        var postsPart = CreatorsTables()
-        postsPart.creators = tables.creators
-        let start = UnsafeTransfer(postsPart)
+        var sidePart = CreatorsTables()
+        sidePart.creators = tables.creators
+        let start = UnsafeTransfer(sidePart)
         let phases = Phases()
-        let postsWork = Background {
+        let sideWork = Background {
             var part = start.value
             try phases.time("  posts.csv (thread 2)") { try self.loadPosts(&part) }
+            try phases.time("  patrons.csv (thread 2)") { try self.loadPatrons(&part) }
             return UnsafeTransfer(part)
         }
-        try phases.time("  patrons.csv") { try loadPatrons(&tables) }
-        try phases.time("  pledges.csv") { try loadPledges(&tables) }
-        let part = try postsWork.value().value
+        var patronKeys = KeyList()
+        try phases.time("  pledges.csv") { try loadPledges(&tables, patronKeys: &patronKeys) }
+        let part = try sideWork.value().value
         tables.posts = part.posts
         tables.postCreator = part.postCreator
         tables.postPublished = part.postPublished
+        tables.patrons = part.patrons
+        tables.patronFirstPledge = part.patronFirstPledge
+        tables.patronSpendCents = part.patronSpendCents
+        tables.patronActive = part.patronActive
+        tables.patronCreated = part.patronCreated
         tables.missing.formUnion(part.missing)
         tables.digests.merge(part.digests) { first, _ in first }
         tables.findings.merge(part.findings) { first, _ in first }
+        phases.time("  pledges' patrons resolved") { resolvePatrons(&tables, patronKeys) }
         return tables
+    }
+
+    /// Byte strings one after another (the pledges' patron keys, in pledge order).
+    struct KeyList {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+
+        mutating func append(_ key: UnsafeBufferPointer<UInt8>) {
+            bytes.append(contentsOf: key)
+            ends.append(bytes.count)
+        }
+    }
+
+    /// Each pledge's patron by its key; an unknown patron is a relationships failure.
+    private func resolvePatrons(_ tables: inout CreatorsTables, _ keys: KeyList) {
+        var cache = LookupCache()
+        tables.pledgePatron.reserveCapacity(keys.ends.count)
+        keys.bytes.withUnsafeBufferPointer { bytes in
+            var start = 0
+            for (pledge, end) in keys.ends.enumerated() {
+                let key = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                start = end
+                let number = tables.patrons.lookup(key, cache: &cache)
+                if number == nil {
+                    let key = tables.pledges.string(pledge)
+                    tables.note("relationships", "pledges", "patron_id", key: key)
+                }
+                tables.pledgePatron.append(Int32(number ?? -1))
+            }
+        }
     }
 
     private func reader(_ table: String) throws -> (CSVReader, Columns) {
@@ -124,7 +162,7 @@ struct CreatorsLoader {
         }
     }
 
-    private func loadPledges(_ tables: inout CreatorsTables) throws {
+    private func loadPledges(_ tables: inout CreatorsTables, patronKeys: inout KeyList) throws {
         let (reader, columns) = try reader("pledges")
         let id = try columns.require("pledge_id")
         let patron = try columns.require("patron_id")
@@ -139,7 +177,6 @@ struct CreatorsLoader {
             columns.enumeration("churn_reason", ["voluntary", "payment_failed", "creator_removed", ""])
         }
         let pledgeStatus = columns.enumeration("pledge_status", ["active", "paused", "churned", "declined"])
-        var patronCache = LookupCache()
         var creatorCache = LookupCache()
         var tierCache = LookupCache()
         try rows(reader, &tables) { row, tables in
@@ -150,15 +187,13 @@ struct CreatorsLoader {
                 return
             }
             func key() -> String { row.string(id) }
-            let patronNumber = tables.patrons.lookup(row[patron], cache: &patronCache)
+            patronKeys.append(row[patron])
             let creatorNumber = tables.creators.lookup(row[creator], cache: &creatorCache)
             let tierNumber = tier.flatMap { tables.tiers.lookup(row[$0], cache: &tierCache) }
-            if patronNumber == nil { tables.note("relationships", "pledges", "patron_id", key: key()) }
             if creatorNumber == nil { tables.note("relationships", "pledges", "creator_id", key: key()) }
             if tier != nil && (tierNumber == nil || (creatorNumber != nil && tables.tierCreator[tierNumber!] != Int32(creatorNumber!))) {
                 tables.note("relationships", "pledges", "tier_id", key: key())
             }
-            tables.pledgePatron.append(Int32(patronNumber ?? -1))
             tables.pledgeCreator.append(Int32(creatorNumber ?? -1))
             tables.pledgeTier.append(Int32(tierNumber ?? -1))
             tables.pledgeAmountCents.append(amount.map { ValueParsers.cents(row[$0]) ?? -1 } ?? 1)

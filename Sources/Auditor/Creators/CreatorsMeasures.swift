@@ -12,6 +12,13 @@ struct CreatorsMeasures {
     var hasEvents = true
 
     func measure(into result: inout Measurements) {
+        measureWithoutEvents(into: &result)
+        measureEvents(into: &result)
+    }
+
+    /// Every measure that does not read the engagement events (the audit runs these while the
+    /// events file is still being read).
+    func measureWithoutEvents(into result: inout Measurements) {
         result.asOf = Timestamp(seconds: window.asOf).description
         mrrAndChurn(into: &result)
         hazards(into: &result)
@@ -23,6 +30,10 @@ struct CreatorsMeasures {
             revenueAndTiers(active: activeAtMonthEnds(), into: &result)
         }
         posting(into: &result)
+    }
+
+    /// The measures that read the engagement events, and the shape figures.
+    func measureEvents(into result: inout Measurements) {
         if hasEvents { engagement(into: &result) }
         seasonality(into: &result)
         let creators = Double(tables.creators.count)

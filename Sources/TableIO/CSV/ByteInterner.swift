@@ -86,8 +86,8 @@ public struct ByteInterner: Sendable {
     private func matches(_ number: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = starts[number]
         guard starts[number + 1] - start == key.count else { return false }
-        for index in 0..<key.count where arena[start + index] != key[index] { return false }
-        return true
+        guard let base = key.baseAddress else { return true }
+        return arena.withUnsafeBytes { BytesEqual.same($0.baseAddress! + start, UnsafeRawPointer(base), key.count) }
     }
 
     private mutating func grow() {
@@ -108,15 +108,22 @@ public struct ByteInterner: Sendable {
         var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
         guard let base = key.baseAddress else { return hash }
         let raw = UnsafeRawPointer(base)
+        let count = key.count
         var index = 0
-        while index + 8 <= key.count {
+        while index + 8 <= count {
             hash = (hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
             hash ^= hash >> 32
             index += 8
         }
-        if index < key.count {
+        if index < count {
+            // The last eight bytes (overlapping the previous word) when the key has them, so that
+            // no byte loop runs for the usual 9-15-byte identifiers; else the bytes one by one.
             var tail: UInt64 = 0
-            for offset in 0..<(key.count - index) { tail |= UInt64(base[index + offset]) << UInt64(8 * offset) }
+            if count >= 8 {
+                tail = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            } else {
+                for offset in 0..<count { tail |= UInt64(base[offset]) << UInt64(8 * offset) }
+            }
             hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
             hash ^= hash >> 32
         }
@@ -138,7 +145,7 @@ public struct LookupCache {
     @inline(__always)
     fileprivate func matches(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard key.count == count, let base = key.baseAddress else { return false }
-        return withUnsafeBytes(of: bytes) { memcmp($0.baseAddress!, base, count) == 0 }
+        return withUnsafeBytes(of: bytes) { BytesEqual.same($0.baseAddress!, UnsafeRawPointer(base), count) }
     }
 
     @inline(__always)
@@ -150,5 +157,22 @@ public struct LookupCache {
         withUnsafeMutableBytes(of: &bytes) { $0.baseAddress!.copyMemory(from: base, byteCount: key.count) }
         count = key.count
         self.result = result
+    }
+}
+
+/// Equality of two byte ranges of the same length: two overlapping eight-byte loads for 8-16
+/// bytes (identifiers), two four-byte loads for 4-7, memcmp beyond; never a read outside them.
+enum BytesEqual {
+    @inline(__always)
+    static func same(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        if count >= 8 && count <= 16 {
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        if count >= 4 && count < 8 {
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        }
+        return memcmp(a, b, count) == 0
     }
 }

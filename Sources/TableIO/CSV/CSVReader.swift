@@ -52,7 +52,9 @@ public final class CSVReader {
     static let sliceSize = 1 << 15
 
     private var descriptor: Int32 = -1
-    private var parser = csv_parser()
+    /// libcsv's parser, at a fixed address: the field callback points its entry buffer into
+    /// the row buffers (see ``prepareArena(forInput:)``).
+    private let parser = UnsafeMutablePointer<csv_parser>.allocate(capacity: 1)
     private var parserReady = false
     private var chunk: UnsafeMutablePointer<UInt8>
 
@@ -127,7 +129,7 @@ public final class CSVReader {
         if fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
             throw CSVError(.unreadable(errno: EISDIR), file: self.displayName)
         }
-        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL | CSV_REPALL_NL)) == 0 else {
+        guard csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL | CSV_REPALL_NL)) == 0 else {
             throw CSVError(.unreadable(errno: ENOMEM), file: self.displayName)
         }
         parserReady = true
@@ -135,7 +137,12 @@ public final class CSVReader {
     }
 
     deinit {
-        if parserReady { csv_free(&parser) }
+        if parserReady {
+            // The entry buffer is ours (a place in the arena): libcsv must not free it.
+            parser.pointee.entry_buf = nil
+            csv_free(parser)
+        }
+        parser.deallocate()
         if descriptor >= 0 { close(descriptor) }
         chunk.deallocate()
         arena.deallocate()
@@ -194,7 +201,8 @@ public final class CSVReader {
                         sha256 = digest
                         handoff?.complete(digest)
                     }
-                    let finished = csv_fini(&parser, fieldCallback, rowCallback, context) == 0
+                    prepareArena(forInput: 0)
+                    let finished = csv_fini(parser, fieldCallback, rowCallback, context) == 0
                     try deliver(body)
                     if !finished {
                         throw CSVError(.unterminatedQuote, file: displayName, line: rowLine, column: fieldsInRow + 1)
@@ -216,7 +224,8 @@ public final class CSVReader {
             if untilHeader && header.isEmpty {
                 var position = start
                 while position < end && header.isEmpty && pendingError == nil {
-                    if csv_parse(&parser, chunk + position, 1, fieldCallback, rowCallback, context) != 1 {
+                    prepareArena(forInput: 1)
+                    if csv_parse(parser, chunk + position, 1, fieldCallback, rowCallback, context) != 1 {
                         throw CSVError(.malformedQuote, file: displayName, line: rowLine, column: fieldsInRow + 1)
                     }
                     position += 1
@@ -235,9 +244,10 @@ public final class CSVReader {
             var sliceStart = start
             while sliceStart < end {
                 let sliceEnd = min(end, sliceStart + Self.sliceSize)
-                plainChunk = parser.quoted == 0 && memchr(chunk + sliceStart, Int32(UInt8(ascii: "\"")), sliceEnd - sliceStart) == nil
+                plainChunk = parser.pointee.quoted == 0 && memchr(chunk + sliceStart, Int32(UInt8(ascii: "\"")), sliceEnd - sliceStart) == nil
                     && Self.isASCII(UnsafeRawPointer(chunk + sliceStart), sliceEnd - sliceStart)
-                let parsed = csv_parse(&parser, chunk + sliceStart, sliceEnd - sliceStart, fieldCallback, rowCallback, context)
+                prepareArena(forInput: sliceEnd - sliceStart)
+                let parsed = csv_parse(parser, chunk + sliceStart, sliceEnd - sliceStart, fieldCallback, rowCallback, context)
                 try deliver(body)
                 try rethrowFromCallbacks()
                 if parsed < sliceEnd - sliceStart {
@@ -263,14 +273,47 @@ public final class CSVReader {
         let keptFields = fieldTotal - rowStartField
         let firstByte = offsets[rowStartField]
         let keptBytes = arenaCount - firstByte
-        if rowStartField > 0 {
-            if keptBytes > 0 { (arena).update(from: arena + firstByte, count: keptBytes) }
+        // The field libcsv is in the middle of sits right after the complete ones: it moves too.
+        let partial = parser.pointee.entry_pos
+        if firstByte > 0 {
+            if keptBytes + partial > 0 { arena.update(from: arena + firstByte, count: keptBytes + partial) }
             for index in 0...keptFields { offsets[index] = offsets[rowStartField + index] - firstByte }
+            for index in 0..<keptFields { nulls[index] = nulls[rowStartField + index] }
+        } else if rowStartField > 0 {
+            for index in 0...keptFields { offsets[index] = offsets[rowStartField + index] }
             for index in 0..<keptFields { nulls[index] = nulls[rowStartField + index] }
         }
         fieldTotal = keptFields
         rowStartField = 0
         arenaCount = keptBytes
+        pointParser()
+    }
+
+    /// libcsv copies each field's bytes into its entry buffer; pointing that buffer at the end
+    /// of the arena makes it write them where the row is assembled, so that no field is copied
+    /// again (and no wide load reads bytes it has just stored one at a time, which stalls).
+    /// Before each parse of `count` input bytes the arena gets room for all of them after the
+    /// field in progress: parsing writes at most one byte per input byte, so libcsv never has
+    /// to grow the buffer itself.
+    private func prepareArena(forInput count: Int) {
+        let partial = parser.pointee.entry_buf == nil ? 0 : parser.pointee.entry_pos
+        let needed = arenaCount + partial + count + 16
+        if needed > arenaCapacity {
+            var capacity = arenaCapacity * 2
+            while capacity < needed { capacity *= 2 }
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.update(from: arena, count: arenaCount + partial)
+            arena.deallocate()
+            arena = grown
+            arenaCapacity = capacity
+        }
+        pointParser()
+    }
+
+    @inline(__always)
+    private func pointParser() {
+        parser.pointee.entry_buf = arena + arenaCount
+        parser.pointee.entry_size = arenaCapacity - arenaCount
     }
 
     private func rethrowFromCallbacks() throws {
@@ -293,11 +336,15 @@ public final class CSVReader {
                     return
                 }
             }
-            if arenaCount + length > arenaCapacity { growArena(to: arenaCount + length) }
             let source = pointer.assumingMemoryBound(to: UInt8.self)
             let target = arena + arenaCount
-            target.update(from: source, count: length)
+            if source != target {
+                // Not written in place (cannot happen while prepareArena holds): copy it.
+                if arenaCount + length + 16 > arenaCapacity { growArena(to: arenaCount + length + 16) }
+                memmove(arena + arenaCount, source, length)
+            }
             arenaCount += length
+            pointParser()
             nulls[fieldTotal] = false
         } else {
             nulls[fieldTotal] = true
@@ -434,6 +481,7 @@ public final class CSVReader {
     private func dropRowInProgress() {
         arenaCount = offsets[rowStartField]
         fieldTotal = rowStartField
+        pointParser()
     }
 
     private func growRows() {

@@ -12,9 +12,20 @@ public enum ValueParsers {
         let count = bytes.count
         guard count >= 10, bytes[4] == 45, bytes[7] == 45,
               let year = digits(bytes, 0, 4), let month = digits(bytes, 5, 2), let day = digits(bytes, 8, 2),
-              month >= 1, month <= 12, day >= 1, day <= CivilDate.daysIn(year: year, month: month)
+              month >= 1, month <= 12, day >= 1
         else { return nil }
-        let days = Int64(CivilDate(year: year, month: month, day: day).dayNumber)
+        let days: Int64
+        let slot = (year - MonthTable.firstYear) * 12 + month - 1
+        if slot >= 0 && slot < MonthTable.months {
+            // Years 1900-2199 from a table of month starts (the row loops parse millions of these).
+            let table = MonthTable.starts
+            let start = table[slot]
+            guard day <= Int(table[slot + 1] - start) else { return nil }
+            days = Int64(start) + Int64(day - 1)
+        } else {
+            guard day <= CivilDate.daysIn(year: year, month: month) else { return nil }
+            days = Int64(CivilDate(year: year, month: month, day: day).dayNumber)
+        }
         if count == 10 { return days * 86_400 }
         guard count >= 19, bytes[10] == 32 || bytes[10] == 84, bytes[13] == 58, bytes[16] == 58,
               let hour = digits(bytes, 11, 2), let minute = digits(bytes, 14, 2), let second = digits(bytes, 17, 2),
@@ -138,5 +149,15 @@ public enum ValueParsers {
             value = value * 10 + Int(byte - 48)
         }
         return value
+    }
+}
+
+/// The day number of the first day of every month of 1900-2199, and of January 2200.
+@usableFromInline
+enum MonthTable {
+    @usableFromInline static let firstYear = 1900
+    @usableFromInline static let months = 300 * 12
+    @usableFromInline static let starts: [Int32] = (0...months).map { index in
+        Int32(CivilDate(year: firstYear + index / 12, month: index % 12 + 1, day: 1).dayNumber)
     }
 }
