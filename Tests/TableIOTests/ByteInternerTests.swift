@@ -56,4 +56,19 @@ struct ByteInternerTests {
         }
         #expect(interner.count == 1_000_000)
     }
+
+    @Test("fixed-width keys (the arena read without offsets) until one key of another width arrives: every key still found, others not")
+    func fixedWidth() {
+        var interner = ByteInterner(capacity: 4)
+        let keys = (0..<50_000).map { Array(String(format: "po_%07d", $0).utf8) }
+        for (number, key) in keys.enumerated() { #expect(key.withUnsafeBufferPointer { interner.intern($0) } == number) }
+        func lookup(_ text: String) -> Int? { Array(text.utf8).withUnsafeBufferPointer { interner.lookup($0) } }
+        #expect(lookup("po_0049999") == 49_999)
+        #expect(lookup("po_0050000") == nil)
+        #expect(lookup("po_004999") == nil)
+        #expect(Array("po_12".utf8).withUnsafeBufferPointer { interner.intern($0) } == 50_000)
+        #expect(lookup("po_12") == 50_000)
+        #expect(lookup("po_0012345") == 12_345)
+        #expect(interner.string(12_345) == "po_0012345")
+    }
 }

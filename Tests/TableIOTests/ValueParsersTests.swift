@@ -69,4 +69,35 @@ struct ValueParsersTests {
             }
         }
     }
+
+    @Test("the loop-free reading of YYYY-MM-DD HH:MM:SS agrees with the general one on valid and broken timestamps")
+    func plainTimestamps() {
+        var state: UInt64 = 99
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        for _ in 0..<20_000 {
+            let year = 1890 + next(320)
+            let month = 1 + next(13)
+            let day = 1 + next(31)
+            let hour = next(25)
+            let minute = next(61)
+            let second = next(62)
+            var text = "\(year)-\(two(month))-\(two(day))\(next(2) == 0 ? " " : "T")\(two(hour)):\(two(minute)):\(two(second))"
+            if next(10) == 0 {
+                var bytes = Array(text.utf8)
+                bytes[next(19)] = [UInt8(ascii: "x"), UInt8(ascii: "/"), UInt8(ascii: ":")][next(3)]
+                text = String(decoding: bytes, as: UTF8.self)
+            }
+            var expected: Int64?
+            let valid = month <= 12 && day <= CivilDate.daysIn(year: year, month: min(month, 12)) && hour < 24 && minute < 60 && second < 61
+            if valid, text.utf8.count == 19, !text.contains("x"), !text.contains("/"), text.filter({ $0 == ":" }).count == 2 {
+                expected = Int64(CivilDate(year: year, month: month, day: day).dayNumber) * 86_400 + Int64(hour * 3_600 + minute * 60 + second)
+            }
+            let parsed = Self.with(text) { ValueParsers.timestamp($0) }
+            if expected != nil || parsed != nil { #expect(parsed == expected, "\(text)") }
+        }
+    }
 }

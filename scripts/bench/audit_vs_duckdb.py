@@ -68,18 +68,19 @@ def main():
 
     print(f"Audit of {args.label or args.data}: {len(files)} files, {size / 1e6:,.0f} MB, {rows:,} rows; "
           f"median of {args.runs} runs after a warm-up")
-    print(f"  {'step':<44} {'median':>9} {'min..max':>15} {'MB/s':>7} {'Mrows/s':>8} {'peak RSS':>10}")
+    print(f"  {'step':<44} {'median':>9} {'min..max':>14} {'MB/s':>7} {'Mrows/s':>8} {'peak RSS':>10}")
     for name, (median, low, high, rss) in [("synthaudit audit (everything, reports written)", audit),
                                            ("DuckDB, same metrics in SQL (duckdb_metrics.py)", duckdb),
                                            ("bare libcsv scan (csvscan, no field work)", bare)]:
-        print(f"  {name:<44} {median:8.2f}s {low:6.2f}..{high:<6.2f}s {size / 1e6 / median:7.0f} {rows / 1e6 / median:8.2f} "
+        print(f"  {name:<44} {median:8.2f}s {low:6.2f}..{high:<6.2f} {size / 1e6 / median:7.0f} {rows / 1e6 / median:8.2f} "
               f"{rss:7.0f} MiB")
     print(f"  ratio auditor / DuckDB: {audit[0] / duckdb[0]:.2f} (goal <= 1.00); "
           f"auditor / bare scan: {audit[0] / bare[0]:.2f} (goal <= 1.25)")
     if check.returncode != 0:
         print("  DuckDB's metrics DIFFER from the auditor's:\n" + check.stdout + check.stderr)
         sys.exit(1)
-    compared = json.loads(check.stdout.strip().splitlines()[-1]).get("metrics", "?") if check.stdout.strip() else "?"
+    lines = [line for line in check.stdout.splitlines() if line.startswith("{")]
+    compared = json.loads(lines[0]).get("metrics", "?") if lines else "?"
     print(f"  DuckDB's {compared} metrics equal the auditor's report to 1e-9")
 
 

@@ -25,7 +25,7 @@ struct TransactionAggregates {
 
     init(creators: Int, patrons: Int, days: Int = 0) {
         revenueByCreator = Array(repeating: 0, count: creators)
-        spendByPatron = Array(repeating: 0, count: patrons)
+        spendByPatron = LargeArrays.zeros(patrons)
         grossByDay = Array(repeating: 0, count: days)
     }
 }
@@ -286,20 +286,33 @@ struct CreatorsStreams {
         let creatorCategory = tables.creatorCategory
         let pledgeStart = tables.pledgeStart
         let pledgeEnd = tables.pledgeEnd
-        // The pledges of each (patron, creator) pair, as linked lists through the pledge index.
-        var firstPledgeOf: [UInt64: Int32] = [:]
-        firstPledgeOf.reserveCapacity(tables.pledges.count)
-        var nextPledgeOfPair = Array(repeating: Int32(-1), count: tables.pledges.count)
+        // The pledges of each patron, in pledge order (a counting sort by patron): an event's
+        // (patron, creator) pair is found by scanning its patron's few pledges, no hashing. A pair
+        // is numbered by its first pledge.
+        let patronCount = tables.patrons.count
+        var patronStart = Array(repeating: 0, count: patronCount + 1)
+        for p in 0..<tables.pledges.count where tables.pledgePatron[p] >= 0 && tables.pledgeCreator[p] >= 0 {
+            patronStart[Int(tables.pledgePatron[p]) + 1] += 1
+        }
+        for patron in 0..<patronCount { patronStart[patron + 1] += patronStart[patron] }
+        var fill = patronStart
+        var byPatron = Array(repeating: Int32(-1), count: patronStart[patronCount])
         var pairOf = Array(repeating: Int32(-1), count: tables.pledges.count)
         for p in 0..<tables.pledges.count where tables.pledgePatron[p] >= 0 && tables.pledgeCreator[p] >= 0 {
-            let key = EventAggregates.pairKey(patron: tables.pledgePatron[p], creator: tables.pledgeCreator[p])
-            let head = firstPledgeOf[key] ?? -1
-            nextPledgeOfPair[p] = head
-            pairOf[p] = head >= 0 ? pairOf[Int(head)] : Int32(p)
-            firstPledgeOf[key] = Int32(p)
+            let patron = Int(tables.pledgePatron[p])
+            byPatron[fill[patron]] = Int32(p)
+            fill[patron] += 1
+            // The pair's first pledge, if an earlier pledge of this patron has the same creator.
+            var first = Int32(p)
+            for index in patronStart[patron]..<(fill[patron] - 1) where tables.pledgeCreator[Int(byPatron[index])] == tables.pledgeCreator[p] {
+                first = byPatron[index]
+                break
+            }
+            pairOf[p] = first
         }
+        let pledgeCreator = tables.pledgeCreator
         let words = (window.months.count + 63) / 64
-        var engagedMonths = Array(repeating: UInt64(0), count: tables.pledges.count * words)
+        var engagedMonths: [UInt64] = LargeArrays.zeros(tables.pledges.count * words)
         // Events of one pledge usually come together: the previous row's pair is tried first.
         var lastPair: UInt64 = .max
         var lastHead: Int32 = -1
@@ -335,15 +348,20 @@ struct CreatorsStreams {
             let pair = EventAggregates.pairKey(patron: Int32(patron), creator: Int32(creator))
             if pair != lastPair {
                 lastPair = pair
-                lastHead = firstPledgeOf[pair] ?? -1
-            }
-            var cursor = lastHead
-            while cursor >= 0 {
-                if pledgeStart[Int(cursor)] <= moment && pledgeEnd[Int(cursor)] > moment {
-                    pledged = true
+                lastHead = -1
+                for index in patronStart[patron]..<patronStart[patron + 1] where pledgeCreator[Int(byPatron[index])] == Int32(creator) {
+                    lastHead = pairOf[Int(byPatron[index])]
                     break
                 }
-                cursor = nextPledgeOfPair[Int(cursor)]
+            }
+            if lastHead >= 0 {
+                for index in patronStart[patron]..<patronStart[patron + 1] {
+                    let cursor = Int(byPatron[index])
+                    if pledgeCreator[cursor] == Int32(creator) && pledgeStart[cursor] <= moment && pledgeEnd[cursor] > moment {
+                        pledged = true
+                        break
+                    }
+                }
             }
             if !pledged { result.findings.fail("engagement_while_pledged", "engagement_events", "event_at", key: row.string(id)) }
             guard let month = window.monthIndex(moment) else { return }
@@ -351,7 +369,7 @@ struct CreatorsStreams {
             let category = Int(creatorCategory[creator])
             result.eventsByCategory[category] += 1
             if lastHead >= 0 {
-                engagedMonths[Int(pairOf[Int(lastHead)]) * words + month / 64] |= 1 << UInt64(month % 64)
+                engagedMonths[Int(lastHead) * words + month / 64] |= 1 << UInt64(month % 64)
             }
         }
         result.engagedMonths = engagedMonths

@@ -15,6 +15,9 @@ import Darwin
 public struct ByteInterner: Sendable {
     private var arena: [UInt8] = []
     private var starts: [Int] = [0]
+    /// The length every key so far has (identifiers are often fixed-width: key n then starts at
+    /// n x width, without reading `starts`), or -1 once two lengths differ.
+    private var width = -2
     private var hashes: [UInt64] = []
     /// Slot -> the key's hash in the high 32 bits and its number + 1 in the low 32 (0 = empty):
     /// a probe that meets another key is told apart from the slot alone, without touching the
@@ -25,7 +28,7 @@ public struct ByteInterner: Sendable {
     public init(capacity: Int = 1_024) {
         var size = 16
         while size < capacity * 2 { size *= 2 }
-        slots = Array(repeating: 0, count: size)
+        slots = Self.emptySlots(size)
         mask = size - 1
     }
 
@@ -47,6 +50,7 @@ public struct ByteInterner: Sendable {
         let number = hashes.count
         arena.append(contentsOf: key)
         starts.append(arena.count)
+        if width == -2 { width = key.count } else if width != key.count { width = -1 }
         hashes.append(hash)
         slots[slot] = tag | UInt64(number + 1)
         if hashes.count * 2 > slots.count { grow() }
@@ -83,16 +87,23 @@ public struct ByteInterner: Sendable {
         String(decoding: arena[starts[number]..<starts[number + 1]], as: UTF8.self)
     }
 
+    @inline(__always)
     private func matches(_ number: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = starts[number]
-        guard starts[number + 1] - start == key.count else { return false }
+        let start: Int
+        if width >= 0 {
+            guard key.count == width else { return false }
+            start = number &* width
+        } else {
+            start = starts[number]
+            guard starts[number + 1] - start == key.count else { return false }
+        }
         guard let base = key.baseAddress else { return true }
         return arena.withUnsafeBytes { BytesEqual.same($0.baseAddress! + start, UnsafeRawPointer(base), key.count) }
     }
 
     private mutating func grow() {
         let size = slots.count * 2
-        slots = Array(repeating: 0, count: size)
+        slots = Self.emptySlots(size)
         mask = size - 1
         for (number, hash) in hashes.enumerated() {
             var slot = Int(truncatingIfNeeded: hash) & mask
@@ -102,6 +113,9 @@ public struct ByteInterner: Sendable {
     }
 
     /// FNV-1a with a final SplitMix-style avalanche (the low bits pick the slot).
+    /// A table of `size` empty slots (in huge pages when large: ``LargeArrays``).
+    static func emptySlots(_ size: Int) -> [UInt64] { LargeArrays.zeros(size) }
+
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         // Eight bytes at a time (identifiers are short: one or two words), each word mixed in
         // with a multiply, then SplitMix64's finalizer.
@@ -174,5 +188,26 @@ enum BytesEqual {
                 && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
         }
         return memcmp(a, b, count) == 0
+    }
+}
+
+/// Arrays of zeros for tables read at random positions (hash slots, per-patron sums): a large
+/// one asks for transparent huge pages before its memory is first touched, since with 4 KiB
+/// pages nearly every random probe into hundreds of megabytes would also miss the TLB.
+public enum LargeArrays {
+    public static func zeros<Element: FixedWidthInteger>(_ count: Int) -> [Element] {
+        [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            #if os(Linux)
+            let bytes = count * MemoryLayout<Element>.stride
+            if bytes >= 16 << 20, let base = buffer.baseAddress {
+                let huge = 2 << 20
+                let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+                let end = (Int(bitPattern: base) + bytes) & ~(huge - 1)
+                if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+            }
+            #endif
+            buffer.initialize(repeating: 0)
+            initialized = count
+        }
     }
 }

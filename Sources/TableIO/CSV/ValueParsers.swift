@@ -10,6 +10,7 @@ public enum ValueParsers {
     @inlinable
     public static func timestamp(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         let count = bytes.count
+        if count == 19, let base = bytes.baseAddress, let fast = plainTimestamp(base) { return fast }
         guard count >= 10, bytes[4] == 45, bytes[7] == 45,
               let year = digits(bytes, 0, 4), let month = digits(bytes, 5, 2), let day = digits(bytes, 8, 2),
               month >= 1, month <= 12, day >= 1
@@ -138,6 +139,32 @@ public enum ValueParsers {
         default:
             return nil
         }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS` (or with `T`) for the years of the month table, read without loops;
+    /// nil for anything else, which the general parser then reads (and rejects if it must).
+    @inlinable @inline(__always)
+    static func plainTimestamp(_ base: UnsafePointer<UInt8>) -> Int64? {
+        @inline(__always) func digit(_ index: Int) -> Int { Int(base[index]) &- 48 }
+        let values = (digit(0), digit(1), digit(2), digit(3), digit(5), digit(6), digit(8), digit(9),
+                      digit(11), digit(12), digit(14), digit(15), digit(17), digit(18))
+        var bad = 0
+        withUnsafeBytes(of: values) { raw in
+            for index in 0..<14 where UInt(bitPattern: raw.load(fromByteOffset: index * 8, as: Int.self)) > 9 { bad = 1 }
+        }
+        guard bad == 0, base[4] == 45, base[7] == 45, base[10] == 32 || base[10] == 84, base[13] == 58, base[16] == 58 else { return nil }
+        let year = values.0 * 1000 + values.1 * 100 + values.2 * 10 + values.3
+        let month = values.4 * 10 + values.5
+        let day = values.6 * 10 + values.7
+        let hour = values.8 * 10 + values.9
+        let minute = values.10 * 10 + values.11
+        let second = values.12 * 10 + values.13
+        let slot = (year - MonthTable.firstYear) * 12 + month - 1
+        guard month >= 1, month <= 12, day >= 1, slot >= 0, slot < MonthTable.months, hour < 24, minute < 60, second < 61 else { return nil }
+        let table = MonthTable.starts
+        let start = table[slot]
+        guard day <= Int(table[slot + 1] - start) else { return nil }
+        return (Int64(start) + Int64(day - 1)) * 86_400 + Int64(hour * 3_600 + minute * 60 + second)
     }
 
     @inlinable
