@@ -53,11 +53,21 @@ struct CreatorsAudit {
         if events.sha256 == nil { events.sha256 = eventsDigest }
         phases.mark("stream the two large files, measures and anomalies beside the events")
 
-        CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window,
-                         hasTransactions: hasTransactions, hasEvents: hasEvents).measureEvents(into: &result)
-        phases.mark("measures of the events")
+        // The events measures on the second thread while this one runs the data tests.
+        let finished = UnsafeTransfer((tables, transactions, events))
+        let eventMeasures = Background {
+            var part = Measurements()
+            let (tables, transactions, events) = finished.value
+            CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window,
+                             hasTransactions: hasTransactions, hasEvents: hasEvents).measureEvents(into: &part)
+            return part
+        }
         result.integrity = integrity(tables: tables, transactions: transactions, events: events, window: window)
-        phases.mark("data tests")
+        let part = try eventMeasures.value()
+        result.metrics.merge(part.metrics) { first, _ in first }
+        result.charts.seasonal += part.charts.seasonal
+        result.charts.lines += part.charts.lines
+        phases.mark("data tests beside the events measures")
         Self.skipMissing(tables.missing.union(transactions.missing), in: &result)
         if !hasTransactions {
             result.integrity.removeAll { $0.table == "transactions" || $0.test == "lifetime_spend" }
