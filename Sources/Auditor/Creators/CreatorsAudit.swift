@@ -17,19 +17,47 @@ struct CreatorsAudit {
     func run() throws -> (Measurements, [AuditInput]) {
         let phases = Phases()
         let window = CreatorsWindow(first: profile.firstMonth, last: profile.lastMonth)
-        let tables = try CreatorsLoader(directory: directory, profile: profile).load()
-        phases.mark("load the five small tables")
-        let streams = CreatorsStreams(directory: directory, tables: tables, window: window, profile: profile)
         let hasTransactions = FileManager.default.fileExists(atPath: directory + "/" + profile.file("transactions"))
         let hasEvents = FileManager.default.fileExists(atPath: directory + "/" + profile.file("engagement_events"))
+        // Creators and tiers here; then the second thread loads posts and patrons and goes on to
+        // the events file while this one loads the pledges (the events pass waits for them only
+        // for its pledge checks, buffering those meanwhile).
+        let loader = CreatorsLoader(directory: directory, profile: profile)
+        var tables = try loader.loadCore()
+        let core = UnsafeTransfer(tables)
+        let sideTables = Promise<UnsafeTransfer<CreatorsTables>>()
+        let gate = PledgeGate()
         let handoff = DigestHandoff()
+        let directory = directory
+        let profile = profile
         let eventsWork = Background {
             defer { handoff.finish() }
+            let side: CreatorsTables
+            do {
+                side = try loader.loadSide(core.value)
+                sideTables.fulfill(.success(UnsafeTransfer(side)))
+            } catch {
+                sideTables.fulfill(.failure(error))
+                throw error
+            }
             return try phases.time("engagement_events.csv (thread 2)") {
-                hasEvents ? try streams.events(handoff: handoff)
-                    : EventAggregates(months: window.months.count, categories: tables.categories.count)
+                hasEvents ? try CreatorsStreams(directory: directory, tables: side, window: window, profile: profile)
+                        .events(handoff: handoff, gate: gate)
+                    : EventAggregates(months: window.months.count, categories: side.categories.count)
             }
         }
+        do {
+            var patronKeys = CreatorsLoader.KeyList()
+            try loader.loadPledges(&tables, patronKeys: &patronKeys)
+            loader.assemble(&tables, side: try sideTables.value().value, patronKeys: patronKeys)
+        } catch {
+            gate.close()
+            throw error
+        }
+        gate.open(PledgeGate.Pledges(patron: tables.pledgePatron, creator: tables.pledgeCreator, start: tables.pledgeStart,
+                                     end: tables.pledgeEnd, patrons: tables.patrons.count))
+        phases.mark("load the five small tables (events begun on thread 2)")
+        let streams = CreatorsStreams(directory: directory, tables: tables, window: window, profile: profile)
         let transactions = try phases.time("transactions.csv (thread 1)") {
             hasTransactions ? try streams.transactions()
                 : TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
@@ -348,6 +376,24 @@ final class Background<Value>: @unchecked Sendable {
         DispatchQueue.global().async(group: group) { [self] in
             outcome = Result { try work.value() }
         }
+    }
+
+    func value() throws -> Value {
+        group.wait()
+        return try outcome!.get()
+    }
+}
+
+/// A value one thread produces and another waits for.
+final class Promise<Value>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var outcome: Result<Value, any Error>?
+
+    init() { group.enter() }
+
+    func fulfill(_ result: Result<Value, any Error>) {
+        outcome = result
+        group.leave()
     }
 
     func value() throws -> Value {

@@ -14,22 +14,39 @@ struct CreatorsLoader {
     /// thread while pledges load on this one, their patron keys kept as bytes and resolved once
     /// the patrons are in.
     func load() throws -> CreatorsTables {
+        var tables = try loadCore()
+        let start = UnsafeTransfer(tables)
+        let sideWork = Background { UnsafeTransfer(try self.loadSide(start.value)) }
+        var patronKeys = KeyList()
+        try loadPledges(&tables, patronKeys: &patronKeys)
+        assemble(&tables, side: try sideWork.value().value, patronKeys: patronKeys)
+        return tables
+    }
+
+    /// Creators and tiers (the other tables refer to them).
+    func loadCore() throws -> CreatorsTables {
         var tables = CreatorsTables()
         try loadCreators(&tables)
         try loadTiers(&tables)
-        var sidePart = CreatorsTables()
-        sidePart.creators = tables.creators
-        let start = UnsafeTransfer(sidePart)
+        return tables
+    }
+
+    /// Posts and patrons, into a copy of the core tables (for a second thread).
+    func loadSide(_ core: CreatorsTables) throws -> CreatorsTables {
+        var part = core
         let phases = Phases()
-        let sideWork = Background {
-            var part = start.value
-            try phases.time("  posts.csv (thread 2)") { try self.loadPosts(&part) }
-            try phases.time("  patrons.csv (thread 2)") { try self.loadPatrons(&part) }
-            return UnsafeTransfer(part)
-        }
-        var patronKeys = KeyList()
-        try phases.time("  pledges.csv") { try loadPledges(&tables, patronKeys: &patronKeys) }
-        let part = try sideWork.value().value
+        try phases.time("  posts.csv (thread 2)") { try loadPosts(&part) }
+        try phases.time("  patrons.csv (thread 2)") { try loadPatrons(&part) }
+        return part
+    }
+
+    /// Pledges, their patron keys kept as bytes until the patrons are in.
+    func loadPledges(_ tables: inout CreatorsTables, patronKeys: inout KeyList) throws {
+        try Phases().time("  pledges.csv") { try loadPledgeRows(&tables, patronKeys: &patronKeys) }
+    }
+
+    /// The side tables merged in, and the pledges' patrons resolved.
+    func assemble(_ tables: inout CreatorsTables, side part: CreatorsTables, patronKeys: KeyList) {
         tables.posts = part.posts
         tables.postCreator = part.postCreator
         tables.postPublished = part.postPublished
@@ -41,8 +58,7 @@ struct CreatorsLoader {
         tables.missing.formUnion(part.missing)
         tables.digests.merge(part.digests) { first, _ in first }
         tables.findings.merge(part.findings) { first, _ in first }
-        phases.time("  pledges' patrons resolved") { resolvePatrons(&tables, patronKeys) }
-        return tables
+        Phases().time("  pledges' patrons resolved") { resolvePatrons(&tables, patronKeys) }
     }
 
     /// Byte strings one after another (the pledges' patron keys, in pledge order).
@@ -162,7 +178,7 @@ struct CreatorsLoader {
         }
     }
 
-    private func loadPledges(_ tables: inout CreatorsTables, patronKeys: inout KeyList) throws {
+    private func loadPledgeRows(_ tables: inout CreatorsTables, patronKeys: inout KeyList) throws {
         let (reader, columns) = try reader("pledges")
         let id = try columns.require("pledge_id")
         let patron = try columns.require("patron_id")

@@ -1,4 +1,9 @@
 import TableIO
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What one pass over `transactions.csv` collects.
 struct TransactionAggregates {
@@ -79,6 +84,140 @@ struct FindingCounter {
         entries[id] = entry
     }
 }
+
+/// The pledges of each patron (a counting sort by patron, in pledge order): an event's
+/// (patron, creator) pair is found by scanning its patron's few pledges, no hashing; a pair is
+/// numbered by its first pledge. With the months each pair had an event in, as bit masks.
+struct PairIndex {
+    let pledges: PledgeGate.Pledges
+    var patronStart: [Int]
+    var byPatron: [Int32]
+    var pairOf: [Int32]
+    var engagedMonths: [UInt64]
+    let words: Int
+    private var lastPatron = -1
+    private var lastCreator = -1
+    private var lastPair: Int32 = -1
+
+    init(_ pledges: PledgeGate.Pledges, months: Int) {
+        self.pledges = pledges
+        let count = pledges.patron.count
+        var patronStart = Array(repeating: 0, count: pledges.patrons + 1)
+        for p in 0..<count where pledges.patron[p] >= 0 && pledges.creator[p] >= 0 {
+            patronStart[Int(pledges.patron[p]) + 1] += 1
+        }
+        for patron in 0..<pledges.patrons { patronStart[patron + 1] += patronStart[patron] }
+        var fill = patronStart
+        var byPatron = Array(repeating: Int32(-1), count: patronStart[pledges.patrons])
+        var pairOf = Array(repeating: Int32(-1), count: count)
+        for p in 0..<count where pledges.patron[p] >= 0 && pledges.creator[p] >= 0 {
+            let patron = Int(pledges.patron[p])
+            byPatron[fill[patron]] = Int32(p)
+            fill[patron] += 1
+            var first = Int32(p)
+            for index in patronStart[patron]..<(fill[patron] - 1) where pledges.creator[Int(byPatron[index])] == pledges.creator[p] {
+                first = byPatron[index]
+                break
+            }
+            pairOf[p] = first
+        }
+        self.patronStart = patronStart
+        self.byPatron = byPatron
+        self.pairOf = pairOf
+        words = (months + 63) / 64
+        engagedMonths = LargeArrays.zeros(count * words)
+    }
+
+    /// Whether a pledge of the pair was active at `moment`, and the pair's number (-1: none).
+    @inline(__always)
+    mutating func find(patron: Int, creator: Int, moment: Int64) -> (Bool, Int32) {
+        guard patron < pledges.patrons else { return (false, -1) }
+        let range = patronStart[patron]..<patronStart[patron + 1]
+        if patron != lastPatron || creator != lastCreator {
+            lastPatron = patron
+            lastCreator = creator
+            lastPair = -1
+            for index in range where pledges.creator[Int(byPatron[index])] == Int32(creator) {
+                lastPair = pairOf[Int(byPatron[index])]
+                break
+            }
+        }
+        guard lastPair >= 0 else { return (false, -1) }
+        for index in range {
+            let p = Int(byPatron[index])
+            if pledges.creator[p] == Int32(creator) && pledges.start[p] <= moment && pledges.end[p] > moment { return (true, lastPair) }
+        }
+        return (false, lastPair)
+    }
+
+    @inline(__always)
+    mutating func mark(pair: Int, month: Int) {
+        engagedMonths[pair * words + month / 64] |= 1 << UInt64(month % 64)
+    }
+}
+
+/// Hands the pledges (loaded on one thread) to the events pass (running on the other).
+final class PledgeGate: @unchecked Sendable {
+    struct Pledges {
+        let patron: [Int32]
+        let creator: [Int32]
+        let start: [Int64]
+        let end: [Int64]
+        /// The number of patrons.
+        let patrons: Int
+    }
+
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var pledges: Pledges?
+    private var closed = false
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        condition.deallocate()
+    }
+
+    func open(_ pledges: Pledges) {
+        pthread_mutex_lock(mutex)
+        self.pledges = pledges
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// No pledges will come (their load failed).
+    func close() {
+        pthread_mutex_lock(mutex)
+        closed = true
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// The pledges if they have arrived.
+    var ready: Pledges? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return pledges
+    }
+
+    /// The pledges, once they arrive; nil if the gate closed without them.
+    func wait() -> Pledges? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while pledges == nil && !closed { pthread_cond_wait(condition, mutex) }
+        return pledges
+    }
+}
+
+/// The events pass gave up because the pledges it waited for could not be loaded (that load's
+/// own error is the one reported).
+struct AuditCancelled: Error {}
 
 /// The streaming passes over the two large files.
 struct CreatorsStreams {
@@ -269,8 +408,10 @@ struct CreatorsStreams {
     }
 
     /// One pass over `engagement_events.csv`; the other thread may take its digest over through
-    /// `handoff` once `transactions.csv` is done.
-    func events(handoff: DigestHandoff? = nil) throws -> EventAggregates {
+    /// `handoff` once `transactions.csv` is done. With a `gate`, the pass may start before the
+    /// pledges are loaded (this reader's tables then hold creators, posts and patrons only): the
+    /// pledge checks of the rows read until the gate opens wait in a buffer.
+    func events(handoff: DigestHandoff? = nil, gate: PledgeGate? = nil) throws -> EventAggregates {
         let (reader, columns) = try reader("engagement_events", handoff: handoff)
         let id = try columns.require("event_id")
         let patronColumn = try columns.require("patron_id")
@@ -284,45 +425,45 @@ struct CreatorsStreams {
         let postCreator = tables.postCreator
         let postPublished = tables.postPublished
         let creatorCategory = tables.creatorCategory
-        let pledgeStart = tables.pledgeStart
-        let pledgeEnd = tables.pledgeEnd
-        // The pledges of each patron, in pledge order (a counting sort by patron): an event's
-        // (patron, creator) pair is found by scanning its patron's few pledges, no hashing. A pair
-        // is numbered by its first pledge.
-        let patronCount = tables.patrons.count
-        var patronStart = Array(repeating: 0, count: patronCount + 1)
-        for p in 0..<tables.pledges.count where tables.pledgePatron[p] >= 0 && tables.pledgeCreator[p] >= 0 {
-            patronStart[Int(tables.pledgePatron[p]) + 1] += 1
-        }
-        for patron in 0..<patronCount { patronStart[patron + 1] += patronStart[patron] }
-        var fill = patronStart
-        var byPatron = Array(repeating: Int32(-1), count: patronStart[patronCount])
-        var pairOf = Array(repeating: Int32(-1), count: tables.pledges.count)
-        for p in 0..<tables.pledges.count where tables.pledgePatron[p] >= 0 && tables.pledgeCreator[p] >= 0 {
-            let patron = Int(tables.pledgePatron[p])
-            byPatron[fill[patron]] = Int32(p)
-            fill[patron] += 1
-            // The pair's first pledge, if an earlier pledge of this patron has the same creator.
-            var first = Int32(p)
-            for index in patronStart[patron]..<(fill[patron] - 1) where tables.pledgeCreator[Int(byPatron[index])] == tables.pledgeCreator[p] {
-                first = byPatron[index]
-                break
-            }
-            pairOf[p] = first
-        }
-        let pledgeCreator = tables.pledgeCreator
-        let words = (window.months.count + 63) / 64
-        var engagedMonths: [UInt64] = LargeArrays.zeros(tables.pledges.count * words)
-        // Events of one pledge usually come together: the previous row's pair is tried first.
-        var lastPair: UInt64 = .max
-        var lastHead: Int32 = -1
         let window = window
         let eventType = columns.optional("event_type")
         let mapEventType = profile.mapsValues("engagement_events", "event_type")
         var patronCache = LookupCache()
         var creatorCache = LookupCache()
+        let ownPledges = gate == nil
+            ? PledgeGate.Pledges(patron: tables.pledgePatron, creator: tables.pledgeCreator, start: tables.pledgeStart,
+                                 end: tables.pledgeEnd, patrons: tables.patrons.count)
+            : nil
+        var pairs = ownPledges.map { PairIndex($0, months: window.months.count) }
+        // Rows read before the pledges arrived: what their pledge checks need, and their keys.
+        var pending: [(patron: Int32, creator: Int32, moment: Int64, month: Int16)] = []
+        var pendingKeys = CreatorsLoader.KeyList()
+
+        func settle(_ pairs: inout PairIndex, _ patron: Int, _ creator: Int, _ moment: Int64, month: Int?,
+                    key: () -> String) {
+            let (pledged, pair) = pairs.find(patron: patron, creator: creator, moment: moment)
+            if !pledged { result.findings.fail("engagement_while_pledged", "engagement_events", "event_at", key: key()) }
+            if let month, pair >= 0 { pairs.mark(pair: Int(pair), month: month) }
+        }
+        func arrive(_ pledges: PledgeGate.Pledges) {
+            var index = PairIndex(pledges, months: window.months.count)
+            pendingKeys.bytes.withUnsafeBufferPointer { bytes in
+                var start = 0
+                for (number, entry) in pending.enumerated() {
+                    let end = pendingKeys.ends[number]
+                    settle(&index, Int(entry.patron), Int(entry.creator), entry.moment, month: entry.month < 0 ? nil : Int(entry.month),
+                           key: { String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) })
+                    start = end
+                }
+            }
+            pending = []
+            pendingKeys = CreatorsLoader.KeyList()
+            pairs = index
+        }
+
         try reader.forEachRow { row in
             result.rows += 1
+            if pairs == nil, let gate, result.rows & 4_095 == 0, let pledges = gate.ready { arrive(pledges) }
             if let eventType, Self.field(row, eventType, columns, "event_type", mapped: mapEventType,
                                          is: "view", "like", "comment", "share") == nil {
                 result.findings.fail("accepted_values", "engagement_events", "event_type", key: row.string(id))
@@ -344,38 +485,27 @@ struct CreatorsStreams {
                 result.findings.fail("relationships", "engagement_events", "post_id", key: row.string(id))
             }
             if moment > window.asOf { result.findings.fail("no_future_timestamps", "engagement_events", "event_at", key: row.string(id)) }
-            var pledged = false
-            let pair = EventAggregates.pairKey(patron: Int32(patron), creator: Int32(creator))
-            if pair != lastPair {
-                lastPair = pair
-                lastHead = -1
-                for index in patronStart[patron]..<patronStart[patron + 1] where pledgeCreator[Int(byPatron[index])] == Int32(creator) {
-                    lastHead = pairOf[Int(byPatron[index])]
-                    break
-                }
+            let month = window.monthIndex(moment)
+            if pairs != nil {
+                settle(&pairs!, patron, creator, moment, month: month, key: { row.string(id) })
+            } else {
+                pending.append((Int32(patron), Int32(creator), moment, Int16(month ?? -1)))
+                pendingKeys.append(row[id])
             }
-            if lastHead >= 0 {
-                for index in patronStart[patron]..<patronStart[patron + 1] {
-                    let cursor = Int(byPatron[index])
-                    if pledgeCreator[cursor] == Int32(creator) && pledgeStart[cursor] <= moment && pledgeEnd[cursor] > moment {
-                        pledged = true
-                        break
-                    }
-                }
-            }
-            if !pledged { result.findings.fail("engagement_while_pledged", "engagement_events", "event_at", key: row.string(id)) }
-            guard let month = window.monthIndex(moment) else { return }
+            guard let month else { return }
             result.eventsByMonth[month] += 1
-            let category = Int(creatorCategory[creator])
-            result.eventsByCategory[category] += 1
-            if lastHead >= 0 {
-                engagedMonths[Int(lastHead) * words + month / 64] |= 1 << UInt64(month % 64)
-            }
+            result.eventsByCategory[Int(creatorCategory[creator])] += 1
         }
-        result.engagedMonths = engagedMonths
-        result.pairOf = pairOf
-        result.words = words
         guard result.rows > 0 else { throw CSVError(.headerOnly, file: reader.displayName) }
+        if pairs == nil, let gate {
+            guard let pledges = gate.wait() else { throw AuditCancelled() }
+            arrive(pledges)
+        }
+        if let pairs {
+            result.engagedMonths = pairs.engagedMonths
+            result.pairOf = pairs.pairOf
+            result.words = pairs.words
+        }
         result.sha256 = reader.sha256
         result.findings.ran("relationships", "engagement_events", "patron_id, creator_id", checked: result.rows)
         result.findings.ran("accepted_values", "engagement_events", "event_type", checked: result.rows)
