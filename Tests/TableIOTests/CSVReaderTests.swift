@@ -193,6 +193,34 @@ struct CSVReaderTests {
         handoff.finish()
         #expect(group.wait(timeout: .now() + 30) == .success)
     }
+
+    @Test("invalid UTF-8 in a field that runs across the reader's slice and chunk boundaries is still found", arguments: [1 << 15, 1 << 20])
+    func invalidUTF8AcrossSlices(boundary: Int) throws {
+        // Rows of ASCII up to just before `boundary`, then a field whose bad byte lies before the
+        // boundary and whose end lies after it, in an all-ASCII stretch.
+        var bytes = Array("id,text\n".utf8)
+        var row = 0
+        while bytes.count < boundary - 200 {
+            bytes += Array("\(row),plain text of row \(row)\n".utf8)
+            row += 1
+        }
+        let prefix = Array("\(row),".utf8)
+        bytes += prefix
+        bytes += Array(repeating: UInt8(ascii: "a"), count: boundary - 20 - bytes.count)
+        bytes += [0xC3, 0x28]  // a lead byte followed by a non-continuation byte
+        bytes += Array(repeating: UInt8(ascii: "b"), count: 60)
+        bytes += Array("\n".utf8)
+        for index in 0..<2_000 { bytes += Array("\(row + 1 + index),tail\n".utf8) }
+        let reader = try CSVReader(path: try Self.file(bytes))
+        var caught: CSVError?
+        do {
+            try reader.forEachRow { _ in }
+        } catch let error as CSVError {
+            caught = error
+        }
+        #expect(caught?.description.contains("UTF-8") == true, "\(String(describing: caught))")
+        #expect(caught?.line == row + 2)
+    }
 }
 
 /// A value shared between a test and a thread it starts.

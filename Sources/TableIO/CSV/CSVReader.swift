@@ -78,9 +78,9 @@ public final class CSVReader {
     private var rowLines: UnsafeMutablePointer<Int>
     private var rowCapacity = 1 << 10
     private var batchRows = 0
-    /// The chunk being parsed is all ASCII (no field needs UTF-8 validation) and has no quote
-    /// character, nor began inside a quoted field (no field holds a line break): fields are then
-    /// copied without looking at their bytes.
+    /// The slice being parsed is all ASCII (no field needs UTF-8 validation), has no quote
+    /// character and does not begin inside a field (every field it completes lies in it, and
+    /// none holds a line break): its fields are then taken without looking at their bytes.
     private var plainChunk = false
     private var newlinesInRow = 0
     /// Physical lines before the current row (the first row starts on line 1).
@@ -243,8 +243,17 @@ public final class CSVReader {
             // small enough to live in the core's cache while they are written and read back.
             var sliceStart = start
             while sliceStart < end {
-                let sliceEnd = min(end, sliceStart + Self.sliceSize)
-                plainChunk = parser.pointee.quoted == 0 && memchr(chunk + sliceStart, Int32(UInt8(ascii: "\"")), sliceEnd - sliceStart) == nil
+                var sliceEnd = min(end, sliceStart + Self.sliceSize)
+                // Slices end after a line feed where there is one, so that the next begins with a
+                // row (and can take the fast path below).
+                if sliceEnd < end {
+                    var cut = sliceEnd
+                    while cut > sliceStart && chunk[cut - 1] != 10 { cut -= 1 }
+                    if cut > sliceStart { sliceEnd = cut }
+                }
+                // No field may be in progress from the previous slice: its earlier bytes were not
+                // looked at, and it would be checked only here.
+                plainChunk = parser.pointee.pstate < 2 && parser.pointee.quoted == 0 && memchr(chunk + sliceStart, Int32(UInt8(ascii: "\"")), sliceEnd - sliceStart) == nil
                     && Self.isASCII(UnsafeRawPointer(chunk + sliceStart), sliceEnd - sliceStart)
                 prepareArena(forInput: sliceEnd - sliceStart)
                 let parsed = csv_parse(parser, chunk + sliceStart, sliceEnd - sliceStart, fieldCallback, rowCallback, context)
