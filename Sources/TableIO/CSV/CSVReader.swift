@@ -196,7 +196,10 @@ public final class CSVReader {
                     bytesHashed += count
                 }
                 if count == 0 {
+                    // Once only: a file whose header ends it reaches the end while the header is
+                    // read and again when the rows are.
                     if hashing {
+                        hashing = false
                         let digest = hasher.finalize()
                         sha256 = digest
                         handoff?.complete(digest)
@@ -231,6 +234,10 @@ public final class CSVReader {
                     position += 1
                 }
                 try rethrowFromCallbacks()
+                // A NUL byte inside the header row stops it here.
+                if header.isEmpty && position == end && end < count {
+                    throw CSVError(.nulByte, file: displayName, line: rowLine, column: fieldsInRow + 1)
+                }
                 if position < count {
                     leftoverStart = position
                     leftoverCount = count - position
