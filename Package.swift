@@ -72,9 +72,9 @@ let package = Package(
         // The benchmark's parsing floor: libcsv over every file, callbacks that only count.
         .executableTarget(name: "csvscan", dependencies: ["CLibCSV"]),
 
-        .testTarget(name: "TableIOTests", dependencies: ["TableIO"]),
+        .testTarget(name: "TableIOTests", dependencies: ["TableIO", "Generator"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "TableIO"], exclude: ["Fixtures"]),
-        .testTarget(name: "AuditorTests", dependencies: ["Auditor", "TableIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "AuditorTests", dependencies: ["Auditor", "TableIO", "Generator"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TableIO"]),
     ],
     swiftLanguageModes: [.v6]

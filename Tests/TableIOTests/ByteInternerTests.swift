@@ -1,5 +1,6 @@
 import Testing
 @testable import TableIO
+import Generator
 
 @Suite("byte interner")
 struct ByteInternerTests {
@@ -21,11 +22,8 @@ struct ByteInternerTests {
 
     @Test("keys of every length 0-40, a million of them through growth: each found with its number; a key differing in any one byte, or one byte shorter, is not (also through the lookup cache)")
     func lengthsAndNearMisses() {
-        var state: UInt64 = 0x1234_5678
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
+        var generator = SplitMix64(seed: 0x1234_5678)
+        func next() -> UInt64 { generator.next() }
         var keys: [[UInt8]] = []
         var seen = Set<[UInt8]>()
         while keys.count < 20_000 {

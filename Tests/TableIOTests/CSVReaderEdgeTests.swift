@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TableIO
+import Generator
 
 /// Edge cases of the CSV reader around its 32 KiB slices and 1 MiB chunks, and of the arena in
 /// which libcsv writes field bytes in place. Every test compares each field's bytes (or null)
@@ -9,27 +10,15 @@ import Testing
 struct CSVReaderEdgeTests {
     // MARK: - Helpers
 
-    static func file(_ bytes: [UInt8], name: String = "t.csv") throws -> String {
-        let directory = NSTemporaryDirectory() + "csv-edge-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/" + name
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
+    /// A temporary file holding `bytes` (the CSV reader tests' helper).
+    static func file(_ bytes: [UInt8]) throws -> String { try CSVReaderTests.file(bytes) }
+    static func file(_ text: String) throws -> String { try CSVReaderTests.file(text) }
 
-    static func file(_ text: String) throws -> String { try file(Array(text.utf8)) }
-
-    /// A deterministic generator (SplitMix64).
+    /// Deterministic draws from the generator's SplitMix64 and its bias-free integer mapping.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func below(_ n: Int) -> Int { generator.nextInt(below: n) }
         mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
     }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import TableIO
+import Generator
 
 @Suite("SHA-256")
 struct SHA256Tests {
@@ -22,11 +23,8 @@ struct SHA256Tests {
 
     @Test("the SHA extensions and the portable rounds agree on every length from 0 to 300 bytes and on 1 MiB of varied bytes")
     func acceleratedAgrees() {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let bytes = (0..<(1 << 20)).map { _ -> UInt8 in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
+        var generator = SplitMix64(seed: 7)
+        let bytes = (0..<(1 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         for length in Array(0...300) + [1 << 20] {
             var fast = SHA256()
             var portable = SHA256(portable: true)

@@ -1,5 +1,6 @@
 import Testing
 @testable import TableIO
+import Generator
 
 @Suite("value parsers")
 struct ValueParsersTests {
@@ -72,11 +73,8 @@ struct ValueParsersTests {
 
     @Test("the loop-free reading of YYYY-MM-DD HH:MM:SS agrees with the general one on valid and broken timestamps")
     func plainTimestamps() {
-        var state: UInt64 = 99
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(state >> 33) % bound
-        }
+        var generator = SplitMix64(seed: 99)
+        func next(_ bound: Int) -> Int { generator.nextInt(below: bound) }
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         for _ in 0..<20_000 {
             let year = 1890 + next(320)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Auditor
+import Generator
 
 /// Reference values: the powerlaw package's Fit and distribution_compare('power_law', 'lognormal',
 /// normalized_ratio=True) (scripts/reference/power_law.py -> Fixtures/power_law.json), on a Pareto
@@ -49,24 +50,10 @@ struct PowerLawTests {
         }
     }
 
-    /// SplitMix64, for samples that do not depend on the platform's generator.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform on (0, 1].
-        mutating func uniform() -> Double { Double(next() >> 11 + 1) / 9_007_199_254_740_992 }
-    }
-
     /// Pareto by inverse CDF: x = xmin u^(-1/(α-1)).
     static func pareto(alpha: Double, xmin: Double, count: Int, seed: UInt64) -> [Double] {
-        var generator = SplitMix64(state: seed)
-        return (0..<count).map { _ in xmin * pow(generator.uniform(), -1 / (alpha - 1)) }
+        var generator = SplitMix64(seed: seed)
+        return (0..<count).map { _ in xmin * pow(generator.nextOpenUnit(), -1 / (alpha - 1)) }
     }
 
     @Test("recovers the exponent of a Pareto sample within three standard errors", arguments: 0..<20)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Auditor
+import Generator
 
 /// Reference values (scripts/reference/robust.py -> Fixtures/robust.json): numpy's median and scipy's
 /// median_abs_deviation × 1.4826, scipy's theilslopes, PyAstronomy's generalizedESD with ubvar=True
@@ -50,24 +51,6 @@ struct RobustStatisticsTests {
 
     static func close(_ value: Double, _ expected: Double, relative: Double = 1e-9) -> Bool {
         abs(value - expected) <= relative * abs(expected)
-    }
-
-    /// SplitMix64, for samples that do not depend on the platform's generator.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform on [0, 1).
-        mutating func uniform() -> Double { Double(next() >> 11) / 9_007_199_254_740_992 }
-        /// Uniform on [-1, 1).
-        mutating func symmetric() -> Double { 2 * uniform() - 1 }
-        /// Uniform on 0..<bound.
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     }
 
     // MARK: - Reference values
@@ -161,10 +144,10 @@ struct RobustStatisticsTests {
 
     @Test("z-scores do not change when the values are shifted or scaled by a positive factor", arguments: 0..<10)
     func zScoreInvariance(seed: Int) throws {
-        var generator = SplitMix64(state: UInt64(seed))
-        let count = 5 + generator.below(60)
+        var generator = SplitMix64(seed: UInt64(seed))
+        let count = 5 + generator.nextInt(below: 60)
         // Every third sample is mostly one value, so its MAD is 0 and the fallback scale is used.
-        let values = (0..<count).map { _ in seed % 3 == 0 && generator.uniform() < 0.7 ? 2 : 10 * generator.symmetric() }
+        let values = (0..<count).map { _ in seed % 3 == 0 && generator.nextUnit() < 0.7 ? 2 : 10 * generator.uniform(-1, 1) }
         let z = try #require(Robust.zScores(values))
         for (shift, factor) in [(-250.0, 0.5), (1_000, 3), (0, 1e4), (17.25, 1e-3)] {
             let moved = try #require(Robust.zScores(values.map { shift + factor * $0 }))
@@ -175,9 +158,9 @@ struct RobustStatisticsTests {
     @Test("Theil-Sen is exact on a noiseless line and needs two distinct x")
     func theilSenExact() throws {
         // Dyadic slope and intercept on integer x: every pairwise slope and the medians are exact.
-        var generator = SplitMix64(state: 5)
+        var generator = SplitMix64(seed: 5)
         var x = (0..<50).map { Double($0) }
-        for i in stride(from: x.count - 1, to: 0, by: -1) { x.swapAt(i, generator.below(i + 1)) }
+        for i in stride(from: x.count - 1, to: 0, by: -1) { x.swapAt(i, generator.nextInt(below: i + 1)) }
         let fit = try #require(TheilSen.fit(x: x, y: x.map { -3.5 + 0.75 * $0 }))
         #expect(fit == TheilSen(slope: 0.75, intercept: -3.5))
         #expect(fit.value(at: 10) == 4)
@@ -192,12 +175,12 @@ struct RobustStatisticsTests {
 
     @Test("Theil-Sen keeps the slope within 2% when a quarter of a long series is replaced by huge values", arguments: 0..<5)
     func theilSenBreakdown(seed: Int) throws {
-        var generator = SplitMix64(state: 1_000 + UInt64(seed))
+        var generator = SplitMix64(seed: 1_000 + UInt64(seed))
         let x = (0..<731).map { Double($0) }
-        var y = x.map { 20 + 0.3 * $0 + 2 * generator.symmetric() }
+        var y = x.map { 20 + 0.3 * $0 + 2 * generator.uniform(-1, 1) }
         var positions = Set<Int>()
-        while positions.count < 731 / 4 { positions.insert(generator.below(731)) }
-        for position in positions.sorted() { y[position] = (generator.uniform() < 0.5 ? -1 : 1) * 1e6 * (1 + generator.uniform()) }
+        while positions.count < 731 / 4 { positions.insert(generator.nextInt(below: 731)) }
+        for position in positions.sorted() { y[position] = (generator.nextUnit() < 0.5 ? -1 : 1) * 1e6 * (1 + generator.nextUnit()) }
         let fit = try #require(TheilSen.fit(x: x, y: y))
         #expect(abs(fit.slope - 0.3) < 0.02 * 0.3, "slope \(fit.slope)")
         // Not the intercept: scipy's median(y) - slope median(x) moves with median(y), which a few more huge
@@ -206,17 +189,17 @@ struct RobustStatisticsTests {
 
     @Test("ESD finds exactly the injected outliers, and none on the clean series, with either statistic", arguments: 0..<20)
     func esdRecovery(seed: Int) {
-        var generator = SplitMix64(state: 77 &+ UInt64(seed) &* 1_000_003)
+        var generator = SplitMix64(seed: 77 &+ UInt64(seed) &* 1_000_003)
         let count = 40 + 7 * seed
         let spread = Double(1 + seed % 3)
         // Uniform noise: no clean point is farther than about √3 standard deviations (or 1.35 MADs, for
         // the population) from the center, well under every λ for n ≥ 40 (about 2.9), so the clean series
         // have no outliers by construction, not by luck of the seed.
-        let clean = (0..<count).map { _ in 50 + Double(seed) + spread * generator.symmetric() }
+        let clean = (0..<count).map { _ in 50 + Double(seed) + spread * generator.uniform(-1, 1) }
         var injected = Set<Int>()
-        while injected.count < 1 + seed % 5 { injected.insert(generator.below(count)) }
+        while injected.count < 1 + seed % 5 { injected.insert(generator.nextInt(below: count)) }
         var values = clean
-        for index in injected.sorted() { values[index] += (generator.uniform() < 0.5 ? -1 : 1) * spread * (12 + 10 * generator.uniform()) }
+        for index in injected.sorted() { values[index] += (generator.nextUnit() < 0.5 ? -1 : 1) * spread * (12 + 10 * generator.nextUnit()) }
         for statistic in [GeneralizedESD.Statistic.classic, .hybrid] {
             #expect(GeneralizedESD.test(clean, maxOutliers: 10, statistic: statistic).outliers.isEmpty, "\(statistic) clean")
             let result = GeneralizedESD.test(values, maxOutliers: 10, statistic: statistic)
