@@ -17,7 +17,6 @@ Requires: pip install duckdb numpy
 """
 import argparse
 import json
-import math
 import os
 import pathlib
 import resource
@@ -26,20 +25,9 @@ import tempfile
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-
-
-def seasonal_lifts(series):
-    """log y = a + b t + c_Q4 [Oct-Dec] + c_Jan [Jan] + c_Sum [Jun-Aug]; lift = exp(c) - 1 (SPEC 9)."""
-    import numpy as np
-    keys = sorted(series)
-    y = np.log(np.array([series[k] for k in keys], dtype=float))
-    months = [int(k[5:7]) for k in keys]
-    x = np.column_stack([
-        np.ones(len(keys)), np.arange(len(keys)),
-        [m >= 10 for m in months], [m == 1 for m in months], [6 <= m <= 8 for m in months],
-    ]).astype(float)
-    coefficients, *_ = np.linalg.lstsq(x, y, rcond=None)
-    return {"q4": math.exp(coefficients[2]) - 1, "jan": math.exp(coefficients[3]) - 1, "summer": math.exp(coefficients[4]) - 1}
+# The seasonal lifts are the oracle's least-squares fit (scripts/check/creators_metrics.py).
+sys.path.insert(0, str(HERE.parent / "check"))
+from creators_metrics import seasonal_lifts  # noqa: E402
 
 
 def compute(directory, threads):

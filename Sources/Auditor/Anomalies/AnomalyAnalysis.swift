@@ -111,8 +111,7 @@ public enum AnomalyAnalysis {
                 let cause = DrillDownAnalysis.strongest(drills)
                 let found = FoundAnomaly(series: surface.id, points: window, start: surface.keys[window.lowerBound],
                                          end: surface.keys[window.upperBound], z: z, rootCause: cause,
-                                         answer: AnomalyAnswer.sentence(surface, detection, points: Array(window), cause: cause,
-                                                                         rank: nil, of: nil))
+                                         answer: AnomalyAnswer.sentence(surface, detection, points: Array(window), cause: cause))
                 if surface.member == nil { platform.append(found) } else { members.append(found) }
             }
         }
@@ -181,7 +180,7 @@ public enum AnomalyAnalysis {
                 cause = drill.ranked.first
             }
         }
-        var answer = AnomalyAnswer.sentence(best.surface, best.detection, points: best.points, cause: nil, rank: nil, of: nil)
+        var answer = AnomalyAnswer.sentence(best.surface, best.detection, points: best.points, cause: nil)
         if let drill = result.drillDown, let rank = result.rank, let share = result.share {
             let names = truth.values.joined(separator: ", ")
             let movement = z < 0 ? "shortfall" : "excess"
@@ -221,8 +220,7 @@ final class ResultSlots<Value>: @unchecked Sendable {
 /// The one-sentence answers of the report: what the series did in the window against what was
 /// expected, and what explains it.
 enum AnomalyAnswer {
-    static func sentence(_ series: SurfaceSeries, _ detection: Detection, points: [Int], cause: Contribution?,
-                         rank: Int?, of: Int?) -> String {
+    static func sentence(_ series: SurfaceSeries, _ detection: Detection, points: [Int], cause: Contribution?) -> String {
         let defined = points.filter { detection.values[$0] != nil && detection.expected[$0] != nil }
         guard let peak = detection.peak(in: points), let first = defined.first, let last = defined.last else {
             return "\(series.title): no defined value in the window"
@@ -239,7 +237,7 @@ enum AnomalyAnswer {
             let expected = defined.reduce(0.0) { $0 + (detection.expected[$1] ?? 0) } / Double(defined.count)
             text = "\(series.title) averaged \(format(actual, series)) over \(when) against an expected \(format(expected, series))"
         }
-        let verdict = detection.flagged[peak] || points.contains { detection.flagged[$0] } ? "flagged" : "not flagged"
+        let verdict = points.contains { detection.flagged[$0] } ? "flagged" : "not flagged"
         text += " (peak robust z \(Format.fixed(z, 1)) on \(series.keys[peak]), \(verdict))"
         if let cause {
             let movement = z < 0 ? "shortfall" : "excess"

@@ -10,18 +10,9 @@ struct CreatorsLoader {
     let directory: String
     let profile: MappingProfile
 
-    /// Creators and tiers first (the others refer to them); then posts and patrons on a second
-    /// thread while pledges load on this one, their patron keys kept as bytes and resolved once
-    /// the patrons are in.
-    func load() throws -> CreatorsTables {
-        var tables = try loadCore()
-        let start = UnsafeTransfer(tables)
-        let sideWork = Background { UnsafeTransfer(try self.loadSide(start.value)) }
-        var patronKeys = KeyList()
-        try loadPledges(&tables, patronKeys: &patronKeys)
-        assemble(&tables, side: try sideWork.value().value, patronKeys: patronKeys)
-        return tables
-    }
+    // The audit loads in steps (CreatorsAudit.run): creators and tiers first (the others refer
+    // to them); then posts and patrons on a second thread while pledges load on the first, their
+    // patron keys kept as bytes and resolved once the patrons are in.
 
     /// Creators and tiers (the other tables refer to them).
     func loadCore() throws -> CreatorsTables {

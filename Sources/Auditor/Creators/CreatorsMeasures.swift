@@ -11,11 +11,6 @@ struct CreatorsMeasures {
     var hasTransactions = true
     var hasEvents = true
 
-    func measure(into result: inout Measurements) {
-        measureWithoutEvents(into: &result)
-        measureEvents(into: &result)
-    }
-
     /// Every measure that does not read the engagement events (the audit runs these while the
     /// events file is still being read).
     func measureWithoutEvents(into result: inout Measurements) {

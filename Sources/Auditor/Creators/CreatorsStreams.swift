@@ -408,10 +408,10 @@ struct CreatorsStreams {
     }
 
     /// One pass over `engagement_events.csv`; the other thread may take its digest over through
-    /// `handoff` once `transactions.csv` is done. With a `gate`, the pass may start before the
-    /// pledges are loaded (this reader's tables then hold creators, posts and patrons only): the
-    /// pledge checks of the rows read until the gate opens wait in a buffer.
-    func events(handoff: DigestHandoff? = nil, gate: PledgeGate? = nil) throws -> EventAggregates {
+    /// `handoff` once `transactions.csv` is done. The pass starts before the pledges are loaded
+    /// (this reader's tables hold creators, tiers, posts and patrons): the pledges come through
+    /// `gate`, and the pledge checks of the rows read until it opens wait in a buffer.
+    func events(handoff: DigestHandoff? = nil, gate: PledgeGate) throws -> EventAggregates {
         let (reader, columns) = try reader("engagement_events", handoff: handoff)
         let id = try columns.require("event_id")
         let patronColumn = try columns.require("patron_id")
@@ -430,11 +430,7 @@ struct CreatorsStreams {
         let mapEventType = profile.mapsValues("engagement_events", "event_type")
         var patronCache = LookupCache()
         var creatorCache = LookupCache()
-        let ownPledges = gate == nil
-            ? PledgeGate.Pledges(patron: tables.pledgePatron, creator: tables.pledgeCreator, start: tables.pledgeStart,
-                                 end: tables.pledgeEnd, patrons: tables.patrons.count)
-            : nil
-        var pairs = ownPledges.map { PairIndex($0, months: window.months.count) }
+        var pairs: PairIndex?
         // Rows read before the pledges arrived: what their pledge checks need, and their keys.
         var pending: [(patron: Int32, creator: Int32, moment: Int64, month: Int16)] = []
         var pendingKeys = CreatorsLoader.KeyList()
@@ -463,7 +459,7 @@ struct CreatorsStreams {
 
         try reader.forEachRow { row in
             result.rows += 1
-            if pairs == nil, let gate, result.rows & 4_095 == 0, let pledges = gate.ready { arrive(pledges) }
+            if pairs == nil, result.rows & 4_095 == 0, let pledges = gate.ready { arrive(pledges) }
             if let eventType, Self.field(row, eventType, columns, "event_type", mapped: mapEventType,
                                          is: "view", "like", "comment", "share") == nil {
                 result.findings.fail("accepted_values", "engagement_events", "event_type", key: row.string(id))
@@ -497,7 +493,7 @@ struct CreatorsStreams {
             result.eventsByCategory[Int(creatorCategory[creator])] += 1
         }
         guard result.rows > 0 else { throw CSVError(.headerOnly, file: reader.displayName) }
-        if pairs == nil, let gate {
+        if pairs == nil {
             guard let pledges = gate.wait() else { throw AuditCancelled() }
             arrive(pledges)
         }
