@@ -8,6 +8,8 @@ public enum AuditError: ReportableError, Equatable {
     case undetectedProfile(String)
     case unsupported(String)
     case profileMismatch(bands: String, input: String)
+    /// The input is readable but does not hold what its profile needs (exit 65).
+    case invalidData(String)
 
     public var description: String {
         switch self {
@@ -15,7 +17,7 @@ public enum AuditError: ReportableError, Equatable {
         case .unknownProfile(let name): return "unknown profile '\(name)' (expected saas or creators)"
         case .undetectedProfile(let path):
             return "cannot tell which profile '\(path)' is: expected the tables day06_customers, day06_subscriptions and day06_mrr_movements (saas) or creators.csv, pledges.csv, ... (creators); name one with --profile"
-        case .unsupported(let what): return what
+        case .unsupported(let what), .invalidData(let what): return what
         case .profileMismatch(let bands, let input):
             return "the bands are for profile '\(bands)' but the input is audited as '\(input)'"
         }
@@ -24,9 +26,22 @@ public enum AuditError: ReportableError, Equatable {
     public var exitStatus: ExitStatus {
         switch self {
         case .missingInput: return .noInput
-        case .undetectedProfile: return .dataError
+        case .undetectedProfile, .invalidData: return .dataError
         case .unknownProfile, .unsupported, .profileMismatch: return .usage
         }
+    }
+}
+
+/// The longest window an audit measures: 1,200 months (100 years). Monthly and daily series,
+/// per-month tables and the anomaly analysis grow with the window, so a window derived from a
+/// stray date (9999-12-01) or declared as [0001-01, 9999-12] is refused, never looped over.
+public enum AuditWindow {
+    public static let maximumMonths = 1_200
+
+    /// The one-line reason a window is refused.
+    public static func tooLong(first: YearMonth, last: YearMonth, source: String) -> String {
+        "\(source) spans \(first) .. \(last) (\(Format.grouped(first.months(to: last) + 1)) months); "
+            + "an audit window is at most \(Format.grouped(maximumMonths)) months"
     }
 }
 
@@ -44,9 +59,10 @@ public struct Audit {
 
     public func run() throws -> AuditReport {
         guard let input = inputs.first else { throw AuditError.missingInput("") }
-        var isDirectory: ObjCBool = false
-        for path in inputs where !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            throw AuditError.missingInput(path)
+        for path in inputs {
+            guard InputFile.exists(path) else { throw AuditError.missingInput(path) }
+            // A dangling link, a FIFO or a device is named here, before anything reads it.
+            if !InputFile.isDirectory(path) { try InputFile.check(path) }
         }
         // A profile ending in .yaml or .yml is a mapping of someone else's files onto creators.
         var mapping: MappingProfile?
@@ -55,14 +71,14 @@ public struct Audit {
         } else if let profile, !MetricCatalog.profiles.contains(profile) {
             throw AuditError.unknownProfile(profile)
         }
-        _ = FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory)
-        if isDirectory.boolValue {
+        if InputFile.isDirectory(input) {
             guard inputs.count == 1 else { throw AuditError.unsupported("a CSV audit takes one folder of CSV files") }
             guard mapping != nil || profile == nil || profile == "creators" else {
                 throw AuditError.profileMismatch(bands: profile ?? "", input: "creators")
             }
             let map = mapping ?? .creators
-            let present = CreatorsAudit.files.filter { FileManager.default.fileExists(atPath: input + "/" + map.file(String($0.dropLast(4)))) }
+            // A dangling link counts as present, so that it is reported, not taken for an absent file.
+            let present = CreatorsAudit.files.filter { InputFile.exists(input + "/" + map.file(String($0.dropLast(4)))) }
             let missing = CreatorsAudit.requiredFiles.filter { !present.contains($0) }
             if present.isEmpty { throw AuditError.undetectedProfile(input) }
             guard missing.isEmpty else {
@@ -89,6 +105,7 @@ public struct Audit {
         guard let chosen = profile ?? detected else { throw AuditError.undetectedProfile(input) }
 
         let bands = try loadBands(profile: chosen)
+        try SaaSMeasures.checkRequirements(db, path: input)
         var measurements = Measurements()
         try SaaSMeasures(db: db, path: input).measure(into: &measurements)
         try SaaSIntegrity(db: db, asOf: measurements.asOf).run(into: &measurements)

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Wall-clock time of an audit's phases, written to stderr when the environment variable
+/// Wall-clock time of an audit's phases (and the peak memory so far), written to stderr when the environment variable
 /// `SYNTHAUDIT_PHASES` is set: the benchmark's profile of where an audit spends its time.
 /// Never part of a report (reports carry no clock).
 final class Phases: @unchecked Sendable {
@@ -51,7 +51,9 @@ final class Phases: @unchecked Sendable {
     }
 
     private func report(_ name: String, _ seconds: Double) {
-        let line = Array("phase \(name): \(Int((seconds * 1000).rounded())) ms\n".utf8)
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let line = Array("phase \(name): \(Int((seconds * 1000).rounded())) ms, peak \(usage.ru_maxrss >> 10) MiB so far\n".utf8)
         _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 }

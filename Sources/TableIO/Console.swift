@@ -16,6 +16,29 @@ public enum Console {
         write(STDOUT_FILENO, text)
     }
 
+    /// `text` as one printable line: line breaks, tabs and other control characters, the
+    /// replacement character left by undecodable bytes, and bidirectional overrides are
+    /// written as escapes (`\n`, `\x1b`, `\u{FFFD}`), so a message quoting a hostile input
+    /// never spans lines or drives the terminal.
+    public static func printable(_ text: String) -> String {
+        var result = ""
+        result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: result += "\\n"
+            case 0x0D: result += "\\r"
+            case 0x09: result += "\\t"
+            case 0x00..<0x20, 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            case 0x80..<0xA0, 0xFFFD, 0x202A...0x202E, 0x2066...0x2069:
+                result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
     /// Whether standard error is a terminal (progress is shown only then).
     public static var errorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 

@@ -87,19 +87,22 @@ public struct SHA256: Sendable {
 
     /// The digest of a whole file, read in 1 MiB chunks.
     public static func hexDigest(ofFile path: String) throws -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw OutputError.system(operation: "open", path: path, errno: errno) }
+        let (descriptor, size) = try InputFile.open(path)
         defer { close(descriptor) }
         var hasher = SHA256()
+        var remaining = size
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
         defer { chunk.deallocate() }
         while true {
-            let count = read(descriptor, chunk.baseAddress, chunk.count)
+            // Bounded by the size at open: a file growing meanwhile cannot keep the loop going.
+            guard remaining > 0 else { break }
+            let count = read(descriptor, chunk.baseAddress, min(chunk.count, remaining))
             if count < 0 {
                 if errno == EINTR { continue }
                 throw OutputError.system(operation: "read", path: path, errno: errno)
             }
             if count == 0 { break }
+            remaining -= count
             hasher.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
         }
         return hasher.finalize()

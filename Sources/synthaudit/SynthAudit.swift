@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import TableIO
 
 @main
@@ -9,12 +12,38 @@ struct SynthAudit: ParsableCommand {
         version: synthauditVersion,
         subcommands: [Generate.self, AuditCommand.self, Bands.self]
     )
+
+    /// Parses and runs the command; a usage error is one `synthaudit:` line and exit 64, like
+    /// every other error (help and version print as usual).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Glibc.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            let text = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            guard code != .success, !text.isEmpty else { exit(withError: error) }
+            printError("synthaudit: " + Console.printable(text) + " (see --help)")
+            Glibc.exit(code.rawValue)
+        }
+    }
+}
+
+/// `--seed`: a whole number from 0 to 2^64 - 1, with a message that says so (a negative number
+/// would otherwise read as a missing value).
+func parseSeed(_ text: String) throws -> UInt64 {
+    guard let seed = UInt64(text) else {
+        throw ValidationError("expected a whole number from 0 to \(UInt64.max)")
+    }
+    return seed
 }
 
 
 /// Prints a one-line error to standard error and returns the exit code it maps to.
 func fail(_ error: any ReportableError) -> ExitCode {
-    printError("synthaudit: \(error.description)")
+    printError("synthaudit: " + Console.printable(error.description))
     return ExitCode(error.exitStatus.rawValue)
 }
 

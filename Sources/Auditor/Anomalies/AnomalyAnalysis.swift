@@ -13,8 +13,8 @@ public struct GroundTruthAnomaly: Sendable, Equatable {
 
     /// The anomalies of an `anomalies.json` file; a readable message when it does not parse.
     public static func load(_ path: String) throws -> [GroundTruthAnomaly] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let data = Data(try InputFile.read(path, displayName: (path as NSString).lastPathComponent))
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let entries = root["anomalies"] as? [[String: Any]] else {
             throw GroundTruthError("expected an object with an \"anomalies\" array")
         }

@@ -1,3 +1,4 @@
+import TableIO
 /// One check of a bands file: a metric, the band it must fall in, and where the band comes from.
 public struct Band: Sendable, Equatable {
     /// What a metric must be.
@@ -71,5 +72,5 @@ public struct BandsDiagnostic: Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var message: String
 
-    public var description: String { "\(path):\(line): \(message)" }
+    public var description: String { Console.printable("\(path):\(line): \(message)") }
 }

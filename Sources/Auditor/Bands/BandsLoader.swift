@@ -12,7 +12,11 @@ public enum BandsError: ReportableError, Equatable {
         switch self {
         case .missing(let path): return "no such bands file '\(path)'"
         case .unreadable(let path, let reason): return "cannot read bands file '\(path)': \(reason)"
-        case .invalid(let diagnostics): return diagnostics.map(\.description).joined(separator: "\n")
+        case .invalid(let diagnostics):
+            // One line: the first problem, and how many more `bands check` or `profile check` lists.
+            guard let first = diagnostics.first else { return "invalid file" }
+            let more = diagnostics.count - 1
+            return first.description + (more > 0 ? " (and \(more) more problem\(more == 1 ? "" : "s"))" : "")
         }
     }
 
@@ -29,14 +33,8 @@ public enum BandsError: ReportableError, Equatable {
 public enum BandsLoader {
     /// Reads and validates the bands file at `path`.
     public static func load(path: String) throws -> BandsFile {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw BandsError.missing(path: path)
-        }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw BandsError.unreadable(path: path, reason: isDirectory.boolValue ? "it is a directory" : "read failed")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        let bytes = try InputFile.read(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw BandsError.invalid([BandsDiagnostic(path: path, line: 1, message: "not UTF-8 text")])
         }
         let (file, diagnostics) = BandsParser.parse(text, path: path)

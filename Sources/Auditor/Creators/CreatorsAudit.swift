@@ -17,8 +17,8 @@ struct CreatorsAudit {
     func run() throws -> (Measurements, [AuditInput]) {
         let phases = Phases()
         let window = CreatorsWindow(first: profile.firstMonth, last: profile.lastMonth)
-        let hasTransactions = FileManager.default.fileExists(atPath: directory + "/" + profile.file("transactions"))
-        let hasEvents = FileManager.default.fileExists(atPath: directory + "/" + profile.file("engagement_events"))
+        let hasTransactions = InputFile.exists(directory + "/" + profile.file("transactions"))
+        let hasEvents = InputFile.exists(directory + "/" + profile.file("engagement_events"))
         // Creators and tiers here; then the second thread loads posts and patrons and goes on to
         // the events file while this one loads the pledges (the events pass waits for them only
         // for its pledge checks, buffering those meanwhile).
@@ -118,7 +118,7 @@ struct CreatorsAudit {
         digests["engagement_events.csv"] = events.sha256
         for file in Self.files {
             let theirs = profile.file(String(file.dropLast(4)))
-            guard FileManager.default.fileExists(atPath: directory + "/" + theirs) else { continue }
+            guard InputFile.exists(directory + "/" + theirs) else { continue }
             let digest = try digests[theirs] ?? SHA256.hexDigest(ofFile: directory + "/" + theirs)
             inputs.append(AuditInput(name: theirs, kind: "csv", rows: rows[file] ?? 0, sha256: digest))
         }
@@ -131,7 +131,7 @@ struct CreatorsAudit {
         let path = directory + "/anomalies.json"
         var truth: [GroundTruthAnomaly]?
         var source: String?
-        if FileManager.default.fileExists(atPath: path) {
+        if InputFile.exists(path) {
             do {
                 truth = try GroundTruthAnomaly.load(path)
                 source = "anomalies.json"

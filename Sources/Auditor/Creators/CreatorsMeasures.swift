@@ -52,14 +52,46 @@ struct CreatorsMeasures {
     }
 
     /// Active pledges per creator at each window month end.
-    func activeAtMonthEnds() -> [[Int32]] {
-        var counts = Array(repeating: Array(repeating: Int32(0), count: window.months.count), count: tables.creators.count)
+    func activeAtMonthEnds() -> ActivePerCreator {
+        var counts = ActivePerCreator(creators: tables.creators.count, months: window.months.count, owners: tables.pledgeCreator)
         for p in 0..<tables.pledges.count {
             let creator = Int(tables.pledgeCreator[p])
             guard creator >= 0 else { continue }
-            for (m, end) in window.ends.enumerated() where isActive(p, at: end) { counts[creator][m] += 1 }
+            for (m, end) in window.ends.enumerated() where isActive(p, at: end) { counts.add(creator: creator, month: m) }
         }
         return counts
+    }
+
+    /// Counts per creator and window month, stored only for creators that have pledges (one flat
+    /// table), so that a creators table of millions of rows costs 4 bytes a creator, not a row of
+    /// months each.
+    struct ActivePerCreator {
+        let months: Int
+        private var row: [Int32]
+        private var counts: [Int32]
+
+        init(creators: Int, months: Int, owners: [Int32]) {
+            self.months = months
+            var row = Array(repeating: Int32(-1), count: creators)
+            var rows: Int32 = 0
+            for owner in owners where owner >= 0 && row[Int(owner)] < 0 {
+                row[Int(owner)] = rows
+                rows += 1
+            }
+            self.row = row
+            counts = Array(repeating: 0, count: Int(rows) * months)
+        }
+
+        mutating func add(creator: Int, month: Int) {
+            counts[Int(row[creator]) * months + month] += 1
+        }
+
+        /// The creator's counts by month (zeros for a creator without pledges).
+        subscript(creator: Int) -> [Int32] {
+            guard row[creator] >= 0 else { return Array(repeating: 0, count: months) }
+            let start = Int(row[creator]) * months
+            return Array(counts[start..<start + months])
+        }
     }
 
     private func mrrAndChurn(into result: inout Measurements) {
@@ -240,7 +272,7 @@ struct CreatorsMeasures {
     }
 
     /// Revenue concentration, size tiers by revenue rank, growth and emerging creators.
-    private func revenueAndTiers(active: [[Int32]], into result: inout Measurements) {
+    private func revenueAndTiers(active: ActivePerCreator, into result: inout Measurements) {
         let n = tables.creators.count
         guard n > 0 else { return }
         let revenue = transactions.revenueByCreator
@@ -279,8 +311,9 @@ struct CreatorsMeasures {
         var rates: [[Double]] = [[], []]
         let last = window.months.count - 1
         for creator in 0..<n where tier[creator] < 2 {
-            guard let first = active[creator].firstIndex(where: { $0 > 0 }), last - first >= 6 else { continue }
-            let rate = Foundation.pow(Double(active[creator][last]) / Double(active[creator][first]), 1 / Double(last - first)) - 1
+            let counts = active[creator]
+            guard let first = counts.firstIndex(where: { $0 > 0 }), last - first >= 6 else { continue }
+            let rate = Foundation.pow(Double(counts[last]) / Double(counts[first]), 1 / Double(last - first)) - 1
             rates[tier[creator]].append(rate)
         }
         if let median = Self.median(rates[1]) { result.metrics["growth.established_median"] = Measurement(value: median, n: rates[1].count) }

@@ -115,8 +115,27 @@ struct CreatorsSeries {
 
     // MARK: Monthly series from the pledges
 
+    /// The creators that hold a dated pledge, in creator order, and each creator's place among
+    /// them (-1 for none). Creators without pledges would only add rows of zeros to the
+    /// per-creator tables, so those are sized by the creators with pledges: memory grows with
+    /// the pledges, never with a creators table of millions of rows.
+    var pledgedCreators: (creators: [Int], slot: [Int32]) {
+        var slot = Array(repeating: Int32(-1), count: tables.creators.count)
+        for p in 0..<tables.pledges.count where tables.pledgeStart[p] != noTime {
+            let creator = Int(tables.pledgeCreator[p])
+            if creator >= 0 { slot[creator] = 0 }
+        }
+        var creators: [Int] = []
+        for creator in slot.indices where slot[creator] == 0 {
+            slot[creator] = Int32(creators.count)
+            creators.append(creator)
+        }
+        return (creators, slot)
+    }
+
     func monthly() -> [SurfaceSeries] {
-        let creators = tables.creators.count
+        let (pledged, slot) = pledgedCreators
+        let creators = pledged.count
         let categories = tables.categories.count
         let months = window.months.count
         let levels = months + 1
@@ -133,9 +152,10 @@ struct CreatorsSeries {
         var endedReason = Array(repeating: 0.0, count: categories * reasons * months)
         let moments = [window.start - 1] + window.ends
         for p in 0..<tables.pledges.count {
-            let creator = Int(tables.pledgeCreator[p])
-            guard creator >= 0 else { continue }
-            let category = Int(tables.creatorCategory[creator])
+            let owner = Int(tables.pledgeCreator[p])
+            guard owner >= 0, slot[owner] >= 0 else { continue }
+            let creator = Int(slot[owner])
+            let category = Int(tables.creatorCategory[owner])
             let tier = Int(tables.pledgeTier[p])
             let rankValue = tier >= 0 ? Int(tables.tierRank[tier]) : 0
             let rank = (1...4).contains(rankValue) ? rankValue - 1 : 4
@@ -166,9 +186,10 @@ struct CreatorsSeries {
                 }
             }
         }
-        let groups = creatorsByCategory
+        // Members of each category by their place among the pledged creators.
+        let groups = creatorsByCategory.map { group in group.compactMap { slot[$0] >= 0 ? Int(slot[$0]) : nil } }
         let names = tables.creators
-        let creatorNames = (0..<creators).map { names.string($0) }
+        let creatorNames = pledged.map { names.string($0) }
         let categoryNames = categoryNames
         let rankNames = PaymentTallies.ranks
         let reasonNames = ["voluntary", "payment_failed", "creator_removed", "(other)"]
@@ -276,7 +297,8 @@ struct CreatorsSeries {
         let days = (0..<count).map { first.adding(days: $0) }
         let keys = days.map(\.description)
         let groups = creatorsByCategory
-        let creatorNames = (0..<tables.creators.count).map { tables.creators.string($0) }
+        // Names only when the daily series are split by creator (creators x days small enough).
+        let creatorNames = tallies.byCreator ? (0..<tables.creators.count).map { tables.creators.string($0) } : []
         let categoryNames = categoryNames + ["(unknown creator)"]
         let reasonNames = tallies.reasonNames
         let methods = PaymentTallies.methods

@@ -11,17 +11,20 @@ struct CreatorsWindow: Sendable {
     /// One tenure month: 30.4375 days.
     let tenure: Int64 = 2_629_800
 
+    /// The window `first ... last`, at most ``AuditWindow/maximumMonths`` long (the mapping
+    /// profile refuses longer ones).
     init(first: YearMonth = YearMonth(year: 2023, month: 1), last: YearMonth = YearMonth(year: 2024, month: 12)) {
+        precondition(first <= last && first.months(to: last) < AuditWindow.maximumMonths)
         months = Array(first...last)
         starts = months.map { Int64($0.firstDay.dayNumber) * 86_400 }
         ends = months.map { Int64($0.lastDay.dayNumber) * 86_400 + 86_399 }
         asOf = ends[ends.count - 1]
         start = starts[0]
-        var dayMonth: [Int8] = []
+        var dayMonth: [Int32] = []
         var dayOfMonth: [Int8] = []
         for (index, month) in months.enumerated() {
             for day in 1...month.dayCount {
-                dayMonth.append(Int8(truncatingIfNeeded: index))
+                dayMonth.append(Int32(index))
                 dayOfMonth.append(Int8(day))
             }
         }
@@ -31,7 +34,7 @@ struct CreatorsWindow: Sendable {
 
     /// For each day of the window (0 = its first day): its month index and its day of the month,
     /// so that the row loops need no calendar arithmetic.
-    let dayMonth: [Int8]
+    let dayMonth: [Int32]
     let dayOfMonth: [Int8]
 
     /// The window month a moment falls in, or nil outside the window.

@@ -46,11 +46,10 @@ public struct MappingProfile: Sendable, Equatable {
 
     /// Reads a mapping profile, reporting each problem with its line.
     public static func load(path: String) throws -> MappingProfile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileManager.default.fileExists(atPath: path) ? BandsError.unreadable(path: path, reason: "read failed")
-                : AuditError.missingInput(path)
+        let bytes = try InputFile.read(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw BandsError.invalid([BandsDiagnostic(path: path, line: 1, message: "not UTF-8 text")])
         }
-        let text = String(decoding: data, as: UTF8.self)
         var problems: [BandsDiagnostic] = []
         func problem(_ node: Node?, _ message: String) {
             problems.append(BandsDiagnostic(path: path, line: node?.mark?.line ?? 1, message: message))
@@ -76,7 +75,9 @@ public struct MappingProfile: Sendable, Equatable {
                     guard let text = node.string, let date = CivilDate(text + "-01") else { return nil }
                     return date.yearMonth
                 } ?? []
-                if months.count == 2 && months[0] < months[1] {
+                if months.count == 2 && months[0] < months[1] && months[0].months(to: months[1]) >= AuditWindow.maximumMonths {
+                    problem(value, AuditWindow.tooLong(first: months[0], last: months[1], source: "'window'"))
+                } else if months.count == 2 && months[0] < months[1] {
                     result.firstMonth = months[0]
                     result.lastMonth = months[1]
                 } else {

@@ -113,24 +113,33 @@ struct SaaSIntegrity {
                         WHERE NOT (new_mrr >= 0 AND expansion_mrr >= 0 AND contraction_mrr >= 0 AND churn_mrr >= 0)
                         """,
                      checked: "SELECT COUNT(*) FROM day06_mrr_movements", into: &result)
-            if subscriptions {
-                try test("movements_balance", "day06_mrr_movements", "net_mrr",
-                         failing: """
-                            WITH levels AS (
-                                SELECT month, net_mrr,
-                                       (SELECT COALESCE(SUM(mrr), 0) FROM day06_subscriptions
-                                        WHERE start_date <= date(month, '+1 month', '-1 day')
-                                          AND (end_date IS NULL OR end_date > date(month, '+1 month', '-1 day'))) AS closing,
-                                       (SELECT COALESCE(SUM(mrr), 0) FROM day06_subscriptions
-                                        WHERE start_date <= date(month, '-1 day')
-                                          AND (end_date IS NULL OR end_date > date(month, '-1 day'))) AS opening
-                                FROM day06_mrr_movements
-                            )
-                            SELECT month FROM levels WHERE abs(closing - opening - net_mrr) >= 0.005
-                            """,
-                         checked: "SELECT COUNT(*) FROM day06_mrr_movements", into: &result)
-            }
+            if subscriptions { try movementsBalance(into: &result) }
         }
+    }
+
+    /// Each stored month's net movement against the change of MRR recomputed from the
+    /// subscriptions (one read of each table; a month that is not a date fails).
+    private func movementsBalance(into result: inout Measurements) throws {
+        let rows = try db.query("SELECT month, net_mrr FROM day06_mrr_movements")
+        let months = rows.map { $0[0].text.flatMap { CivilDate(String($0.prefix(10)))?.yearMonth } }
+        var failing: [String] = []
+        if let first = months.compactMap({ $0 }).min(), let last = months.compactMap({ $0 }).max(),
+           first.months(to: last) < AuditWindow.maximumMonths {
+            let levels = try SaaSMeasures.mrrLevels(db, months: Array(first...last))
+            for (row, month) in zip(rows, months) {
+                guard let month else {
+                    failing.append(Self.text(row[0]))
+                    continue
+                }
+                let index = first.months(to: month)
+                if let net = row[1].double, abs(levels[index + 1] - levels[index] - net) >= 0.005 { failing.append(Self.text(row[0])) }
+            }
+        } else {
+            failing = rows.map { Self.text($0[0]) }
+        }
+        failing.sort()
+        result.integrity.append(IntegrityFinding(test: "movements_balance", table: "day06_mrr_movements", column: "net_mrr",
+                                                 failures: failing.count, sampleKeys: Array(failing.prefix(5)), checked: rows.count))
     }
 
     private func unique(_ table: String, _ column: String, into result: inout Measurements) throws {

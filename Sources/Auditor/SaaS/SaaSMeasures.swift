@@ -16,14 +16,14 @@ struct SaaSMeasures {
     static let movements = "day06_mrr_movements"
 
     /// A customer's churn date: none while a subscription is open, else its last end date.
+    /// One grouping of the subscriptions joined to the customers (linear, with no index needed).
     static let customerLife = """
         SELECT c.customer_id, c.signup_date, c.plan_tier, c.status,
                date(c.signup_date, 'start of month') AS cohort,
-               CASE WHEN EXISTS (SELECT 1 FROM day06_subscriptions s WHERE s.customer_id = c.customer_id AND s.end_date IS NULL)
-                    THEN NULL
-                    ELSE (SELECT MAX(s.end_date) FROM day06_subscriptions s WHERE s.customer_id = c.customer_id) END AS churn_date
+               CASE WHEN s.open THEN NULL ELSE s.last_end END AS churn_date
         FROM day06_customers c
-        WHERE EXISTS (SELECT 1 FROM day06_subscriptions s WHERE s.customer_id = c.customer_id)
+        JOIN (SELECT customer_id, MAX(end_date IS NULL) AS open, MAX(end_date) AS last_end
+              FROM day06_subscriptions GROUP BY customer_id) s ON s.customer_id = c.customer_id
         """
 
     /// Consecutive subscriptions of a customer (ordered by start date, then id), with the tier
@@ -39,9 +39,73 @@ struct SaaSMeasures {
         WHERE previous_rank IS NOT NULL
         """
 
+    /// The derived tables the measures read several times, each computed once per audit into a
+    /// temporary table (a read-only database still has its own temporary schema), so that no
+    /// measure re-sorts or re-groups the subscriptions.
+    enum Derived: String {
+        case customerLives = "audit_customer_lives"
+        case firstSubscriptions = "audit_first_subscriptions"
+        case tierSteps = "audit_tier_steps"
+
+        var definition: String {
+            switch self {
+            case .customerLives: return SaaSMeasures.customerLife
+            case .firstSubscriptions: return SaaSMeasures.firstSubscriptions
+            case .tierSteps: return SaaSMeasures.tierSteps
+            }
+        }
+    }
+
+    /// The name of `table`, created on first use.
+    static func derived(_ table: Derived, _ db: SQLiteConnection) throws -> String {
+        let name = "temp.\(table.rawValue)"
+        if try db.scalar("SELECT COUNT(*) FROM temp.sqlite_master WHERE name = ?1", [.text(table.rawValue)]).integer == 0 {
+            try db.execute("CREATE TEMP TABLE \(table.rawValue) AS \(table.definition)")
+            if table == .tierSteps { try db.execute("CREATE INDEX temp.\(table.rawValue)_key ON \(table.rawValue) (customer_id, position)") }
+        }
+        return name
+    }
+
     /// Tier order for upgrades and downgrades.
     static func rank(_ alias: String) -> String {
         "(CASE \(alias).plan_tier WHEN 'Starter' THEN 1 WHEN 'Pro' THEN 2 WHEN 'Enterprise' THEN 3 END)"
+    }
+
+    /// What the saas profile cannot do without: a table missing, empty, or a column missing or
+    /// holding only NULLs is malformed input (exit 65), never a pass with every check
+    /// inconclusive. The movements table is optional; present, it must hold months.
+    static let requirements: [(table: String, optional: Bool, columns: [String], values: [String])] = [
+        (customers, false, ["customer_id", "signup_date"], ["customer_id", "signup_date"]),
+        (subscriptions, false, ["subscription_id", "customer_id", "start_date", "end_date", "mrr"],
+         ["subscription_id", "customer_id", "start_date", "mrr"]),
+        (movements, true, ["month", "net_mrr"], ["month"]),
+    ]
+
+    /// Throws ``AuditError/invalidData(_:)`` naming everything the database lacks.
+    static func checkRequirements(_ db: SQLiteConnection, path: String) throws {
+        let tables = Set(try db.tableNames())
+        var lacking: [String] = []
+        for requirement in requirements {
+            guard tables.contains(requirement.table) else {
+                if !requirement.optional { lacking.append("table \(requirement.table)") }
+                continue
+            }
+            let columns = Set(try db.columnNames(of: requirement.table))
+            let absent = requirement.columns.filter { !columns.contains($0) }
+            lacking += absent.map { "column \(requirement.table).\($0)" }
+            guard absent.isEmpty else { continue }
+            guard try db.scalar("SELECT EXISTS (SELECT 1 FROM \"\(requirement.table)\")").integer == 1 else {
+                lacking.append("rows in \(requirement.table) (it is empty)")
+                continue
+            }
+            for column in requirement.values
+            where try db.scalar("SELECT EXISTS (SELECT 1 FROM \"\(requirement.table)\" WHERE \"\(column)\" IS NOT NULL)").integer != 1 {
+                lacking.append("values in \(requirement.table).\(column) (every row is NULL)")
+            }
+        }
+        guard lacking.isEmpty else {
+            throw AuditError.invalidData("'\(path)' lacks what the saas profile requires: \(lacking.joined(separator: "; "))")
+        }
     }
 
     func measure(into result: inout Measurements) throws {
@@ -72,6 +136,10 @@ struct SaaSMeasures {
             result.skipped.append(SkippedMeasure(measure: "window measures", reason: "no months to measure"))
             return
         }
+        guard firstMonth.months(to: lastMonth) < AuditWindow.maximumMonths else {
+            throw AuditError.invalidData(AuditWindow.tooLong(first: firstMonth, last: lastMonth,
+                                                             source: "'\(path)': \(hasMovements ? "day06_mrr_movements.month" : "day06_subscriptions dates")"))
+        }
         let months = Array(firstMonth...lastMonth)
         result.asOf = lastMonth.lastDay.description
 
@@ -82,7 +150,7 @@ struct SaaSMeasures {
             cohortMatrix(lives, lastMonth: lastMonth, into: &$0)
             survival(lives, asOf: lastMonth.lastDay, months: months.count, into: &$0)
         }
-        try guarded("churn.monthly, churn.monthly.mean", &result) { try churn(months: months, into: &$0) }
+        try guarded("churn.monthly, churn.monthly.mean", &result) { churn(try customerLives(), months: months, into: &$0) }
         try guarded("lifecycle.*", &result) { try lifecycle(into: &$0) }
         try guarded("mrr.*, movements.max_abs_error", &result) { try mrr(months: months, hasMovements: hasMovements, into: &$0) }
         try guarded("edge_cases.*", &result) { try edgeCases(firstDay: firstMonth.firstDay, asOf: lastMonth.lastDay, into: &$0) }
@@ -118,13 +186,13 @@ struct SaaSMeasures {
         """
 
     private func firstTiers(into result: inout Measurements) throws {
-        let total = try count("SELECT COUNT(*) FROM (\(Self.firstSubscriptions))")
+        let total = try count("SELECT COUNT(*) FROM \(try Self.derived(.firstSubscriptions, db))")
         for (tier, id) in [("Starter", "starter"), ("Pro", "pro"), ("Enterprise", "enterprise")] {
-            let matching = try count("SELECT COUNT(*) FROM (\(Self.firstSubscriptions)) WHERE plan_tier = ?1", [.text(tier)])
+            let matching = try count("SELECT COUNT(*) FROM \(try Self.derived(.firstSubscriptions, db)) WHERE plan_tier = ?1", [.text(tier)])
             result.metrics["tiers.first.\(id)_share"] = .share(matching, of: total)
         }
         let outside = try count("""
-            SELECT COUNT(*) FROM (\(Self.firstSubscriptions)) WHERE NOT (
+            SELECT COUNT(*) FROM \(try Self.derived(.firstSubscriptions, db)) WHERE NOT (
                 (plan_tier = 'Starter' AND mrr BETWEEN 29 AND 99) OR (plan_tier = 'Pro' AND mrr BETWEEN 199 AND 499)
                 OR (plan_tier = 'Enterprise' AND mrr BETWEEN 999 AND 2999))
             """)
@@ -136,7 +204,7 @@ struct SaaSMeasures {
     private func retention(lastMonth: YearMonth, into result: inout Measurements) throws {
         for k in [1, 3, 6, 12, 23] {
             let row = try db.query("""
-                WITH life AS (\(Self.customerLife))
+                WITH life AS (SELECT * FROM \(try Self.derived(.customerLives, db)))
                 SELECT SUM(churn_date IS NULL OR churn_date > date(cohort, '+' || (?1 + 1) || ' months', '-1 day')), COUNT(*)
                 FROM life WHERE date(cohort, '+' || (?1 + 1) || ' months', '-1 day') <= ?2
                 """, [.integer(Int64(k)), .text(lastMonth.lastDay.description)])[0]
@@ -147,7 +215,7 @@ struct SaaSMeasures {
     /// Each customer with a subscription: signup date and churn date (nil while a subscription
     /// is open); rows whose signup is not a date are left out.
     private func customerLives() throws -> [(signup: CivilDate, churn: CivilDate?)] {
-        try db.query("WITH life AS (\(Self.customerLife)) SELECT signup_date, churn_date FROM life").compactMap { row in
+        try db.query("WITH life AS (SELECT * FROM \(try Self.derived(.customerLives, db))) SELECT signup_date, churn_date FROM life").compactMap { row in
             guard let signup = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }) else { return nil }
             return (signup, row[1].text.flatMap { CivilDate(String($0.prefix(10))) })
         }
@@ -196,21 +264,27 @@ struct SaaSMeasures {
     }
 
     /// Logo churn of months 2 ... n: customers whose life ended in m over customers active at
-    /// the end of m - 1.
-    private func churn(months: [YearMonth], into result: inout Measurements) throws {
+    /// the end of m - 1 (one pass over the customer lives).
+    private func churn(_ lives: [(signup: CivilDate, churn: CivilDate?)], months: [YearMonth], into result: inout Measurements) {
+        guard let first = months.first else { return }
+        var active = MonthEndSums(first: first, count: months.count)
+        var endings = Array(repeating: 0, count: months.count)
+        for (signup, churn) in lives {
+            active.add(start: signup, end: churn, value: 1)
+            if let churn, churn.yearMonth > signup.yearMonth {
+                let index = first.months(to: churn.yearMonth)
+                if index >= 0 && index < months.count { endings[index] += 1 }
+            }
+        }
+        let exposedAtEnd = active.totals
         var points: [SeriesPoint] = []
         var churned = 0
         var exposed = 0
-        for month in months.dropFirst() {
-            let previousEnd = month.adding(months: -1).lastDay.description
-            let row = try db.query("""
-                WITH life AS (\(Self.customerLife))
-                SELECT SUM(churn_date > ?1 AND churn_date <= ?2), COUNT(*)
-                FROM life WHERE signup_date <= ?1 AND (churn_date IS NULL OR churn_date > ?1)
-                """, [.text(previousEnd), .text(month.lastDay.description)])[0]
-            let ended = Int(row[0].integer ?? 0)
-            let base = Int(row[1].integer ?? 0)
-            if base > 0 { points.append(SeriesPoint(key: month.description, value: Double(ended) / Double(base))) }
+        for index in 1..<max(1, months.count) {
+            // Active at the end of month index - 1: position index of the month-end sums.
+            let base = Int(exposedAtEnd[index])
+            let ended = endings[index]
+            if base > 0 { points.append(SeriesPoint(key: months[index].description, value: Double(ended) / Double(base))) }
             churned += ended
             exposed += base
         }
@@ -223,13 +297,14 @@ struct SaaSMeasures {
 
     private func lifecycle(into result: inout Measurements) throws {
         let row = try db.query("""
-            WITH steps AS (\(Self.tierSteps)),
+            WITH steps AS (SELECT * FROM \(try Self.derived(.tierSteps, db))),
             per_customer AS (
-                SELECT c.customer_id,
-                       (SELECT COUNT(*) FROM steps WHERE steps.customer_id = c.customer_id AND change > 0) AS ups,
-                       (SELECT COUNT(*) FROM steps WHERE steps.customer_id = c.customer_id AND change < 0) AS downs,
-                       (SELECT COUNT(*) FROM day06_subscriptions s WHERE s.customer_id = c.customer_id) AS subs
+                SELECT c.customer_id, COALESCE(t.ups, 0) AS ups, COALESCE(t.downs, 0) AS downs, COALESCE(n.subs, 0) AS subs
                 FROM day06_customers c
+                LEFT JOIN (SELECT customer_id, SUM(change > 0) AS ups, SUM(change < 0) AS downs FROM steps GROUP BY customer_id) t
+                       ON t.customer_id = c.customer_id
+                LEFT JOIN (SELECT customer_id, COUNT(*) AS subs FROM day06_subscriptions GROUP BY customer_id) n
+                       ON n.customer_id = c.customer_id
             )
             SELECT SUM(ups > 0), SUM(downs > 0), SUM(ups + downs = 0), SUM(subs = 1), SUM(subs >= 2), COUNT(*) FROM per_customer
             """)[0].map { Int($0.integer ?? 0) }
@@ -241,14 +316,23 @@ struct SaaSMeasures {
         result.metrics["lifecycle.multi_sub_share"] = .share(row[4], of: total)
     }
 
+    /// MRR at the end of the month before the window and of every window month, from one read of
+    /// the subscriptions (a subscription whose start is not a date is left out).
+    static func mrrLevels(_ db: SQLiteConnection, months: [YearMonth]) throws -> [Double] {
+        guard let first = months.first else { return [] }
+        var sums = MonthEndSums(first: first, count: months.count)
+        for row in try db.query("SELECT start_date, end_date, mrr FROM day06_subscriptions") {
+            guard let start = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }) else { continue }
+            sums.add(start: start, end: row[1].text.flatMap { CivilDate(String($0.prefix(10))) },
+                     value: MonthEndSums.cents(row[2].double ?? 0))
+        }
+        return sums.totals.map { $0 / 100 }
+    }
+
     /// MRR at each month end from the subscriptions, its linear fit, and the movements' balance.
     private func mrr(months: [YearMonth], hasMovements: Bool, into result: inout Measurements) throws {
-        func level(atEndOf day: CivilDate) throws -> Double {
-            try number("SELECT COALESCE(SUM(mrr), 0) FROM day06_subscriptions WHERE start_date <= ?1 AND (end_date IS NULL OR end_date > ?1)",
-                       [.text(day.description)])
-        }
-        var levels: [Double] = []
-        for month in months { levels.append(try level(atEndOf: month.lastDay)) }
+        let allLevels = try Self.mrrLevels(db, months: months)
+        let levels = Array(allLevels.dropFirst())
         let subscriptionCount = try count("SELECT COUNT(*) FROM day06_subscriptions")
         result.metrics["mrr.series"] = Measurement(series: zip(months, levels).map { SeriesPoint(key: $0.description, value: $1) })
         if let first = levels.first, let last = levels.last {
@@ -264,7 +348,7 @@ struct SaaSMeasures {
         result.charts.lines.append((title: "MRR movements", yLabel: "MRR, $", series: names.enumerated().map { column, name in
             (name: name, points: nets.map { SeriesPoint(key: String(($0[0].text ?? "").prefix(7)), value: $0[column + 1].double ?? 0) })
         }))
-        var previous = try level(atEndOf: months[0].firstDay.adding(days: -1))
+        var previous = allLevels[0]
         var worst = 0.0
         for (index, row) in nets.enumerated() where index < levels.count {
             worst = max(worst, abs(levels[index] - previous - (row[1].double ?? 0)))
@@ -277,18 +361,18 @@ struct SaaSMeasures {
         let customers = try count("SELECT COUNT(*) FROM day06_customers")
         // Two consecutive steps: the second step follows the first.
         let pairs = """
-            FROM (\(Self.tierSteps)) x JOIN (\(Self.tierSteps)) y ON y.customer_id = x.customer_id AND y.position = x.position + 1
+            FROM \(try Self.derived(.tierSteps, db)) x JOIN \(try Self.derived(.tierSteps, db)) y ON y.customer_id = x.customer_id AND y.position = x.position + 1
             """
         result.metrics["edge_cases.two_upgrades"] = Measurement(value: try number(
             "SELECT COUNT(DISTINCT x.customer_id) \(pairs) WHERE x.change > 0 AND y.change > 0"), n: customers)
         result.metrics["edge_cases.downgrade_after_upgrade"] = Measurement(value: try number(
             "SELECT COUNT(DISTINCT x.customer_id) \(pairs) WHERE x.change > 0 AND y.change < 0"), n: customers)
         result.metrics["edge_cases.churn_period1"] = Measurement(value: try number("""
-            WITH life AS (\(Self.customerLife))
+            WITH life AS (SELECT * FROM \(try Self.derived(.customerLives, db)))
             SELECT COUNT(*) FROM life WHERE churn_date IS NOT NULL AND churn_date <= date(cohort, '+2 months', '-1 day')
             """), n: customers)
         result.metrics["edge_cases.active_whole_window"] = Measurement(value: try number("""
-            WITH life AS (\(Self.customerLife))
+            WITH life AS (SELECT * FROM \(try Self.derived(.customerLives, db)))
             SELECT COUNT(*) FROM life WHERE signup_date <= ?1 AND (churn_date IS NULL OR churn_date > ?2)
             """, [.text(firstDay.description), .text(asOf.description)]), n: customers)
         result.metrics["edge_cases.enterprise_2000"] = Measurement(value: try number(

@@ -18,32 +18,32 @@ struct SaaSSeries {
         let days = months.map(\.firstDay)
 
         // MRR at the end of the month before the window and of every window month, by tier.
-        let moments = [first.firstDay.adding(days: -1)] + months.map(\.lastDay)
-        var mrr = Array(repeating: 0.0, count: tierCount * moments.count)
+        let levels = months.count + 1
+        var tierSums = Array(repeating: MonthEndSums(first: first, count: months.count), count: tierCount)
         for row in try db.query("SELECT start_date, end_date, mrr, plan_tier FROM day06_subscriptions") {
             guard let start = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }) else { continue }
-            let end = row[1].text.flatMap { CivilDate(String($0.prefix(10))) }
-            let tier = Self.tierIndex(row[3].text)
-            for (index, moment) in moments.enumerated() where start <= moment && end.map({ $0 > moment }) ?? true {
-                mrr[tier * moments.count + index] += row[2].double ?? 0
-            }
+            tierSums[Self.tierIndex(row[3].text)].add(start: start, end: row[1].text.flatMap { CivilDate(String($0.prefix(10))) },
+                                                      value: MonthEndSums.cents(row[2].double ?? 0))
         }
+        let mrr = tierSums.flatMap { $0.totals.map { $0 / 100 } }
         // Customers: signups by month, churn over those active at the end of the month before.
         var signups = Array(repeating: 0.0, count: tierCount * months.count)
         var churned = Array(repeating: 0.0, count: tierCount * months.count)
-        var active = Array(repeating: 0.0, count: tierCount * months.count)
-        for row in try db.query("WITH life AS (\(SaaSMeasures.customerLife)) SELECT signup_date, churn_date, plan_tier FROM life") {
+        var activeSums = Array(repeating: MonthEndSums(first: first, count: months.count), count: tierCount)
+        for row in try db.query("WITH life AS (SELECT * FROM \(try SaaSMeasures.derived(.customerLives, db))) SELECT signup_date, churn_date, plan_tier FROM life") {
             guard let signup = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }) else { continue }
             let churn = row[1].text.flatMap { CivilDate(String($0.prefix(10))) }
             let tier = Self.tierIndex(row[2].text)
-            for (index, month) in months.enumerated() {
-                if signup.yearMonth == month { signups[tier * months.count + index] += 1 }
-                let previousEnd = month.firstDay.adding(days: -1)
-                guard index > 0, signup <= previousEnd, churn.map({ $0 > previousEnd }) ?? true else { continue }
-                active[tier * months.count + index] += 1
-                if let churn, churn <= month.lastDay { churned[tier * months.count + index] += 1 }
+            let signupIndex = first.months(to: signup.yearMonth)
+            if signupIndex >= 0 && signupIndex < months.count { signups[tier * months.count + signupIndex] += 1 }
+            activeSums[tier].add(start: signup, end: churn, value: 1)
+            if let churn, churn.yearMonth > signup.yearMonth {
+                let index = first.months(to: churn.yearMonth)
+                if index >= 1 && index < months.count { churned[tier * months.count + index] += 1 }
             }
         }
+        // Active at the end of month m - 1 is position m of the month-end sums; month 0 has none.
+        let active = activeSums.flatMap { sums in [0.0] + sums.totals[1..<months.count] }
         func totals(_ table: [Double], _ count: Int) -> [Double] {
             (0..<count).map { index in (0..<tierCount).reduce(0.0) { $0 + table[$1 * count + index] } }
         }
@@ -52,7 +52,6 @@ struct SaaSSeries {
             if let denominator { dimension.denominator = { denominator[$0 * count + $1] } }
             return dimension
         }
-        let levels = moments.count
         return [
             SurfaceSeries(id: "platform_mrr_monthly", title: "MRR, month-over-month change", form: .change, unit: .dollars,
                           daily: false, keys: keys, days: days, numerator: totals(mrr, levels),

@@ -13,4 +13,8 @@ int ckernels_sha256_accelerated(void);
 /// `ckernels_sha256_accelerated()` returned 1.
 void ckernels_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
 
+/// Renames `from` to `to` only if `to` does not exist, atomically: 0, or -1 with errno set
+/// (EEXIST when `to` exists; EINVAL or ENOSYS where the file system or system cannot do it).
+int ckernels_rename_noreplace(const char *from, const char *to);
+
 #endif

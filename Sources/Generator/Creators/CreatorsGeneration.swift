@@ -32,7 +32,7 @@ public struct CreatorsGeneration {
     }
 
     public func run() throws -> Result {
-        let staged = try StagedOutput(target: outputPath, kind: .directory, force: force)
+        let staged = try StagedOutput(target: outputPath, kind: .directory, force: force, marker: "manifest.json")
         let parameters = CreatorParameters(scale: scale)
         let streams = RandomStreams(seed: seed)
         let simulator = PledgeSimulator(parameters: parameters, streams: streams)

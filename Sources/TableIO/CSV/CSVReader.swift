@@ -97,6 +97,8 @@ public final class CSVReader {
     private var hashing: Bool
     private var bytesHashed = 0
     private let handoff: DigestHandoff?
+    /// The file's size when it was opened (a regular file: ``InputFile/open(_:displayName:)``).
+    public private(set) var sizeAtOpen = 0
     /// The SHA-256 of the file's bytes, known once every row has been read.
     public private(set) var sha256: String?
     /// Bytes of the current chunk not yet parsed (after the header row).
@@ -120,15 +122,8 @@ public final class CSVReader {
         rowLines = .allocate(capacity: rowCapacity)
         // Failures below leave cleanup to deinit, which runs for a class whose init throws
         // after its stored properties are set.
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        if descriptor < 0 {
-            let code = errno
-            throw CSVError(code == ENOENT ? .missing : .unreadable(errno: code), file: self.displayName)
-        }
-        var info = stat()
-        if fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
-            throw CSVError(.unreadable(errno: EISDIR), file: self.displayName)
-        }
+        (descriptor, sizeAtOpen) = try InputFile.open(path, displayName: self.displayName)
+        handoff?.limit(sizeAtOpen)
         guard csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL | CSV_REPALL_NL)) == 0 else {
             throw CSVError(.unreadable(errno: ENOMEM), file: self.displayName)
         }
@@ -565,6 +560,9 @@ public final class DigestHandoff: @unchecked Sendable {
     private var state: (hasher: SHA256, offset: Int)?
     private var digest: String?
     private var ended = false
+    /// The most bytes a take-over hashes: the file's size when the reader opened it, so that a
+    /// file growing under the audit cannot keep the other thread hashing.
+    private var byteLimit = Int.max
 
     public init() {
         pthread_mutex_init(mutex, nil)
@@ -588,6 +586,12 @@ public final class DigestHandoff: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         state = (hasher, offset)
         pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    func limit(_ size: Int) {
+        pthread_mutex_lock(mutex)
+        byteLimit = size
         pthread_mutex_unlock(mutex)
     }
 
@@ -616,16 +620,16 @@ public final class DigestHandoff: @unchecked Sendable {
         while state == nil && digest == nil && !ended { pthread_cond_wait(condition, mutex) }
         let finished = digest
         let handed = state
+        let limit = byteLimit
         pthread_mutex_unlock(mutex)
         if let finished { return finished }
         guard var (hasher, offset) = handed else { return nil }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw OutputError.system(operation: "open", path: path, errno: errno) }
+        let (descriptor, _) = try InputFile.open(path)
         defer { close(descriptor) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }
-        while true {
-            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+        while offset < limit {
+            let count = pread(descriptor, buffer.baseAddress, min(buffer.count, limit - offset), off_t(offset))
             if count < 0 {
                 if errno == EINTR { continue }
                 throw OutputError.system(operation: "read", path: path, errno: errno)

@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,22 +26,35 @@ public final class StagedOutput {
     public let temporaryPath: String
     public let kind: Kind
     private let force: Bool
+    private let marker: String?
     private var token: Int?
     private var finished = false
 
     /// Stages an output for `target`, creating the parent directories it needs.
     ///
-    /// - Throws: ``OutputError/exists(path:)`` if `target` exists and `force` is false.
-    public init(target: String, kind: Kind, force: Bool) throws {
+    /// - Parameters:
+    ///   - marker: for a directory, the file that makes an existing directory this tool's own
+    ///     output (`report.json`, `manifest.json`): `force` replaces such a directory or an
+    ///     empty one, never a directory of other files.
+    ///   - inputs: paths the command reads; a target that is one of them or holds one is refused,
+    ///     with or without `force`.
+    /// - Throws: ``OutputError/exists(path:)`` if `target` exists and `force` is false;
+    ///   ``OutputError/notReplaceable(path:reason:)`` for what `force` must not replace.
+    public init(target: String, kind: Kind, force: Bool, marker: String? = nil, inputs: [String] = []) throws {
+        guard !target.isEmpty else { throw OutputError.notReplaceable(path: target, reason: "an empty path names nothing to write") }
         self.target = target
         self.kind = kind
         self.force = force
-        if let existing = Self.fileKind(target) {
-            guard force else { throw OutputError.exists(path: target) }
-            let expected = kind == .file ? "file" : "directory"
-            guard existing == kind else { throw OutputError.wrongKind(path: target, expected: expected) }
+        self.marker = marker
+        for input in inputs where Self.overlaps(target: target, input: input) {
+            throw OutputError.notReplaceable(path: target, reason: "it is an input of this command, or holds one ('\(input)')")
         }
         let (parent, name) = Self.split(target)
+        Self.removeStale(parent: parent, name: name, target: target)
+        if pathExists(target) {
+            guard force else { throw OutputError.exists(path: target) }
+            try Self.checkReplaceable(target, kind: kind, marker: marker)
+        }
         try Self.makeDirectories(parent)
         temporaryPath = (parent.isEmpty ? "" : parent + "/") + ".\(name).tmp-\(getpid())"
         removeTree(temporaryPath)
@@ -53,7 +67,7 @@ public final class StagedOutput {
             } else {
                 // An empty file now, so that the interrupt handler knows it exists; the writer
                 // opens it (SQLite takes an empty file as a new database).
-                let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, 0o644)
                 guard descriptor >= 0 else { throw OutputError.system(operation: "create", path: path, errno: errno) }
                 close(descriptor)
             }
@@ -65,17 +79,25 @@ public final class StagedOutput {
     }
 
     /// Moves the finished temporary output to the target.
+    ///
+    /// Without `force` the move never replaces anything, even against a run racing for the same
+    /// target: `rename` with `RENAME_NOREPLACE` (or a hard link for a file, a fresh `mkdir` for a
+    /// directory, where the file system lacks it), so exactly one of them wins.
     public func commit() throws {
         precondition(!finished, "a staged output is committed or discarded once")
         if kind == .file {
             try Self.syncFile(temporaryPath)
         }
-        if Self.fileKind(target) != nil, !force { throw OutputError.exists(path: target) }
         // Both renames happen under the interrupt lock: an interrupt sees either the old target
         // or the new one in place, never a target moved aside.
         var aside: String?
-        let move = { [kind, temporaryPath, target] in
-            if kind == .directory, Self.fileKind(target) != nil {
+        let move = { [kind, temporaryPath, target, force, marker] in
+            guard force, pathExists(target) else {
+                try Self.publishWithoutReplacing(temporaryPath, at: target, kind: kind)
+                return
+            }
+            try Self.checkReplaceable(target, kind: kind, marker: marker)
+            if kind == .directory {
                 let (parent, name) = Self.split(target)
                 let old = (parent.isEmpty ? "" : parent + "/") + ".\(name).old-\(getpid())"
                 removeTree(old)
@@ -93,6 +115,101 @@ public final class StagedOutput {
         if let token { try InterruptCleanup.finish(token, move) } else { try move() }
         finished = true
         if let aside { removeTree(aside) }
+    }
+
+    /// Moves `temporary` to `target` only if nothing is at `target`.
+    static func publishWithoutReplacing(_ temporary: String, at target: String, kind: Kind) throws {
+        if ckernels_rename_noreplace(temporary, target) == 0 { return }
+        let code = errno
+        if code == EEXIST || code == ENOTEMPTY { throw OutputError.exists(path: target) }
+        guard code == EINVAL || code == ENOSYS else {
+            throw OutputError.system(operation: "rename into place", path: target, errno: code)
+        }
+        // No RENAME_NOREPLACE here: claim the name with an operation that fails when it exists.
+        if kind == .file {
+            guard link(temporary, target) == 0 else {
+                throw errno == EEXIST ? OutputError.exists(path: target)
+                    : OutputError.system(operation: "link into place", path: target, errno: errno)
+            }
+            unlink(temporary)
+        } else {
+            guard mkdir(target, 0o755) == 0 else {
+                throw errno == EEXIST ? OutputError.exists(path: target)
+                    : OutputError.system(operation: "create directory", path: target, errno: errno)
+            }
+            // rename(2) replaces the empty directory just made.
+            guard rename(temporary, target) == 0 else {
+                let code = errno
+                rmdir(target)
+                throw OutputError.system(operation: "rename into place", path: target, errno: code)
+            }
+        }
+    }
+
+    /// Whether `--force` may replace what is at the target: a regular file for a file output; for
+    /// a directory output, a directory that is empty or holds ``marker`` (never a device, a link,
+    /// or a folder of someone else's files).
+    static func checkReplaceable(_ target: String, kind: Kind, marker: String?) throws {
+        var info = stat()
+        guard lstat(target, &info) == 0 else { return }
+        let type = info.st_mode & S_IFMT
+        switch (kind, type) {
+        case (.file, S_IFREG):
+            return
+        case (.directory, S_IFDIR):
+            let entries = Self.entries(target)
+            if entries.isEmpty { return }
+            if let marker, entries.contains(marker) { return }
+            throw OutputError.notReplaceable(path: target, reason: "it holds files that are not a synthaudit output"
+                                                + (marker.map { " (no \($0))" } ?? ""))
+        default:
+            let what = InputFile.kindName(info.st_mode) ?? "a regular file"
+            throw OutputError.notReplaceable(path: target, reason: type == S_IFLNK ? "it is a symbolic link"
+                                                : "it is \(what), not the \(kind == .file ? "file" : "directory") this command writes")
+        }
+    }
+
+    /// The names in a directory (without `.` and `..`).
+    static func entries(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Whether writing `target` would replace `input` or a directory holding it.
+    static func overlaps(target: String, input: String) -> Bool {
+        guard let resolvedInput = realPath(input), let resolvedTarget = realPath(target) else { return false }
+        return resolvedInput == resolvedTarget || resolvedInput.hasPrefix(resolvedTarget == "/" ? "/" : resolvedTarget + "/")
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Removes what an earlier run of this tool left beside `target` when it was killed before
+    /// it could clean up (`.NAME.tmp-PID`, `.NAME.old-PID` of a process that no longer runs). An
+    /// old target moved aside by a run killed during its commit is moved back if the target is gone.
+    static func removeStale(parent: String, name: String, target: String) {
+        let directory = parent.isEmpty ? "." : parent
+        for entry in entries(directory) {
+            for suffix in [".tmp-", ".old-"] {
+                let prefix = "." + name + suffix
+                guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, pid != getpid(),
+                      kill(pid, 0) != 0, errno == ESRCH else { continue }
+                let path = (parent.isEmpty ? "" : parent + "/") + entry
+                if suffix == ".old-" && !pathExists(target) && rename(path, target) == 0 { continue }
+                removeTree(path)
+            }
+        }
     }
 
     /// Removes the temporary output; the target is left as it was.

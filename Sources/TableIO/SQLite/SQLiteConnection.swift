@@ -21,6 +21,8 @@ public final class SQLiteConnection {
     /// - Throws: ``SQLiteError`` with `SQLITE_NOTADB` or `SQLITE_CORRUPT` for a file that is
     ///   not a database or is truncated, `SQLITE_CANTOPEN` if it cannot be opened.
     public init(path: String, mode: Mode) throws {
+        // A FIFO, device or dangling link would block SQLite's open or be read without end.
+        if mode == .readOnly { try InputFile.check(path) }
         var connection: OpaquePointer?
         let flags: Int32
         switch mode {

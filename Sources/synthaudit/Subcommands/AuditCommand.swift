@@ -14,7 +14,7 @@ struct AuditCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A SQLite database (or, later, a folder of CSV files).")
+    @Argument(help: "A SQLite database (saas profile) or a folder of CSV files (creators profile, or a mapping).")
     var inputs: [String]
 
     @Option(help: "saas or creators; detected from the table names when omitted.")
@@ -44,6 +44,8 @@ struct AuditCommand: ParsableCommand {
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Name the dataset to audit.") }
         if updateGolden && golden == nil { throw ValidationError("--update-golden needs --golden DIR.") }
+        if out?.isEmpty == true { throw ValidationError("--out must name a directory, not ''.") }
+        if golden?.isEmpty == true { throw ValidationError("--golden must name a directory, not ''.") }
     }
 
     func run() throws {
@@ -58,13 +60,13 @@ struct AuditCommand: ParsableCommand {
         let markdown = MarkdownReport.render(report, charts: charts)
         do {
             if let out {
-                try ReportWriter.write(json: json, markdown: markdown, charts: charts, to: out, force: force)
+                try ReportWriter.write(json: json, markdown: markdown, charts: charts, to: out, force: force, inputs: inputs)
             } else if !quiet {
                 print(MarkdownReport.render(report), terminator: "")
             }
             if let golden {
                 if updateGolden {
-                    try ReportWriter.write(json: json, markdown: markdown, charts: charts, to: golden, force: true)
+                    try ReportWriter.write(json: json, markdown: markdown, charts: charts, to: golden, force: true, inputs: inputs)
                     if !quiet { printError("synthaudit: golden report updated in '\(golden)'") }
                 } else {
                     let differences = try ReportWriter.compare(json: json, goldenDirectory: golden)
@@ -91,8 +93,11 @@ struct AuditCommand: ParsableCommand {
 
 /// Writes and compares report directories.
 enum ReportWriter {
-    static func write(json: String, markdown: String, charts: [ReportCharts.Chart], to directory: String, force: Bool) throws {
-        let staged = try StagedOutput(target: directory, kind: .directory, force: force)
+    /// Writes a report directory; `--force` replaces only an earlier report (a directory holding
+    /// report.json, or an empty one), never one of the `inputs`.
+    static func write(json: String, markdown: String, charts: [ReportCharts.Chart], to directory: String, force: Bool,
+                      inputs: [String]) throws {
+        let staged = try StagedOutput(target: directory, kind: .directory, force: force, marker: "report.json", inputs: inputs)
         for (name, text) in [("report.json", json), ("report.md", markdown)] + charts.map({ ($0.file, $0.svg) }) {
             let sink = try FileSink(path: staged.temporaryPath + "/" + name)
             try sink.write(Array(text.utf8))
@@ -103,9 +108,13 @@ enum ReportWriter {
 
     static func compare(json: String, goldenDirectory: String) throws -> [GoldenComparison.Difference] {
         let path = goldenDirectory + "/report.json"
-        guard let golden = FileManager.default.contents(atPath: path) else {
-            throw AuditError.missingInput(path)
+        let golden = try InputFile.read(path)
+        do {
+            return try GoldenComparison.compare(golden: Data(golden), current: Data(json.utf8))
+        } catch let error as any ReportableError {
+            throw error
+        } catch {
+            throw AuditError.invalidData("golden report '\(path)' is not a readable report.json (\(golden.isEmpty ? "empty file" : "not valid JSON")); re-record it with --update-golden")
         }
-        return try GoldenComparison.compare(golden: golden, current: Data(json.utf8))
     }
 }

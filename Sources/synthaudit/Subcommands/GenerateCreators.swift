@@ -13,16 +13,16 @@ struct GenerateCreators: ParsableCommand {
             """
     )
 
-    @Option(help: "The random seed; the same seed and scale give the same bytes.")
+    @Option(parsing: .unconditional, help: "The random seed; the same seed and scale give the same bytes.", transform: parseSeed)
     var seed: UInt64 = 42
 
-    @Option(help: "Dataset size: 1 = 500 creators, 15,000 patrons, ~200,000 transactions. Any positive number.")
+    @Option(parsing: .unconditional, help: "Dataset size: 1 = 500 creators, 15,000 patrons, ~200,000 transactions. Any positive number.")
     var scale: Double = 1
 
     @Option(help: "The output directory.")
     var out: String = "data/creators"
 
-    @Option(help: "Worker threads (default: the number of cores). Never changes the output.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: the number of cores). Never changes the output.")
     var threads: Int = ProcessInfoCores.count
 
     @Flag(help: "Replace the output directory if it exists.")

@@ -13,7 +13,7 @@ struct GenerateSaaS: ParsableCommand {
             """
     )
 
-    @Option(help: "The random seed; the same seed gives the same bytes.")
+    @Option(parsing: .unconditional, help: "The random seed; the same seed gives the same bytes.", transform: parseSeed)
     var seed: UInt64 = 42
 
     @Option(help: "The SQLite database to write.")
