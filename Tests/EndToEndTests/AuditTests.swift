@@ -140,7 +140,7 @@ struct AuditTests {
             (["audit", database.path, "--profile", "retail"], 64, "unknown profile 'retail'"),
             (["audit", database.path, "--bands", "nope.yaml"], 66, "no such bands file 'nope.yaml'"),
             (["audit", database.path, "--update-golden"], 64, "--update-golden needs --golden DIR"),
-            (["audit"], 64, "Error:"),
+            (["audit"], 64, "synthaudit: Missing expected argument"),
         ]
         for (arguments, status, message) in cases {
             let outcome = try BinaryRunner.run(arguments, in: directory)

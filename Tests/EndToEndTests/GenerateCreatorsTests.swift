@@ -168,7 +168,7 @@ struct GenerateCreatorsTests {
         #expect(otherPledges != (try Data(contentsOf: run.directory.appendingPathComponent("pledges.csv"))))
     }
 
-    @Test("an existing directory is kept without --force (exit 64) and replaced whole with it")
+    @Test("an existing directory is kept without --force (exit 64); with it, only an earlier dataset is replaced, whole")
     func refusesToOverwrite() throws {
         let directory = try BinaryRunner.scratch()
         let target = directory.appendingPathComponent("out")
@@ -178,6 +178,13 @@ struct GenerateCreatorsTests {
         #expect(refused.status == 64)
         #expect(refused.stderr == "synthaudit: 'out' already exists; pass --force to replace it\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: target.path) == ["mine.txt"])
+        // A folder of someone else's files is not replaced, even with --force.
+        let foreign = try BinaryRunner.run(["generate", "creators", "--scale", "0.05", "--out", "out", "--force", "--quiet"], in: directory)
+        #expect(foreign.status == 64)
+        #expect(foreign.stderr == "synthaudit: will not write 'out': it holds files that are not a synthaudit output (no manifest.json)\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target.path) == ["mine.txt"])
+        // An earlier dataset (it has its manifest.json) is replaced whole, stray files included.
+        try Data("{}".utf8).write(to: target.appendingPathComponent("manifest.json"))
         let forced = try BinaryRunner.run(["generate", "creators", "--scale", "0.05", "--out", "out", "--force", "--quiet"], in: directory)
         #expect(forced.status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: target.path).sorted() == (Self.files + ["anomalies.json", "manifest.json"]).sorted())
@@ -191,7 +198,7 @@ struct GenerateCreatorsTests {
                           ["--seed", "-3"]] {
             let outcome = try BinaryRunner.run(["generate", "creators"] + arguments, in: directory)
             #expect(outcome.status == 64, "\(arguments): \(outcome.stderr)")
-            #expect(outcome.stderr.contains("Error:"), "\(arguments)")
+            #expect(outcome.stderr.hasPrefix("synthaudit: ") && outcome.stderr.filter { $0 == "\n" }.count == 1, "\(arguments)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }

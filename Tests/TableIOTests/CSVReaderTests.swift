@@ -106,7 +106,7 @@ struct CSVReaderTests {
         #expect(header == ["a", "b"] && rows.isEmpty)
         #expect {
             try CSVReader(path: "/nonexistent/x.csv")
-        } throws: { ($0 as? CSVError)?.exitStatus == .noInput }
+        } throws: { ($0 as? InputError)?.exitStatus == .noInput }
     }
 
     @Test("UTF-8 validation", arguments: [

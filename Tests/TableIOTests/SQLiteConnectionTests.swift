@@ -79,7 +79,7 @@ struct SQLiteConnectionTests {
         #expect {
             try SQLiteConnection(path: Self.path(), mode: .readOnly)
         } throws: { error in
-            (error as? SQLiteError)?.exitStatus == .noInput
+            (error as? InputError)?.exitStatus == .noInput
         }
     }
 }

@@ -69,13 +69,14 @@ struct StagedOutputTests {
         #expect(Self.entries(directory).isEmpty)
     }
 
-    @Test("a directory replaces an existing directory whole with force")
+    @Test("a directory replaces an existing output directory (one holding the marker) whole with force")
     func replaceDirectory() throws {
         let directory = try Self.scratch()
         let target = directory + "/out"
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
         _ = FileManager.default.createFile(atPath: target + "/stale.csv", contents: Data("x".utf8))
-        let staged = try StagedOutput(target: target, kind: .directory, force: true)
+        _ = FileManager.default.createFile(atPath: target + "/manifest.json", contents: Data("{}".utf8))
+        let staged = try StagedOutput(target: target, kind: .directory, force: true, marker: "manifest.json")
         _ = FileManager.default.createFile(atPath: staged.temporaryPath + "/fresh.csv", contents: Data("y".utf8))
         try staged.commit()
         #expect(Self.entries(target) == ["fresh.csv"])
@@ -85,8 +86,37 @@ struct StagedOutputTests {
     @Test("a file target that is a directory is refused")
     func wrongKind() throws {
         let directory = try Self.scratch()
-        #expect(throws: OutputError.wrongKind(path: directory, expected: "file")) {
+        #expect(throws: OutputError.notReplaceable(path: directory, reason: "it is a directory, not the file this command writes")) {
             try StagedOutput(target: directory, kind: .file, force: true)
         }
+    }
+
+    @Test("force never replaces a directory of other files, a FIFO, a link or an input; without force a race has one winner")
+    func consent() throws {
+        let directory = try Self.scratch()
+        let foreign = directory + "/foreign"
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: false)
+        _ = FileManager.default.createFile(atPath: foreign + "/notes.txt", contents: Data("keep".utf8))
+        #expect(throws: OutputError.notReplaceable(path: foreign, reason: "it holds files that are not a synthaudit output (no report.json)")) {
+            try StagedOutput(target: foreign, kind: .directory, force: true, marker: "report.json")
+        }
+        #expect(mkfifo(directory + "/pipe", 0o644) == 0)
+        #expect(throws: OutputError.notReplaceable(path: directory + "/pipe", reason: "it is a FIFO, not the file this command writes")) {
+            try StagedOutput(target: directory + "/pipe", kind: .file, force: true)
+        }
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: "x")
+        #expect(throws: OutputError.notReplaceable(path: directory + "/link", reason: "it is a symbolic link")) {
+            try StagedOutput(target: directory + "/link", kind: .file, force: true)
+        }
+        #expect(throws: OutputError.notReplaceable(path: foreign, reason: "it is an input of this command, or holds one ('\(foreign)/notes.txt')")) {
+            try StagedOutput(target: foreign, kind: .directory, force: true, marker: "notes.txt", inputs: [foreign + "/notes.txt"])
+        }
+        // Two stagings of one new target: the second commit finds the first in place.
+        let first = try StagedOutput(target: directory + "/new", kind: .file, force: false)
+        let second = try StagedOutput(target: directory + "/new", kind: .file, force: false)
+        try first.commit()
+        #expect(throws: OutputError.exists(path: directory + "/new")) { try second.commit() }
+        second.discard()
+        #expect(FileManager.default.fileExists(atPath: directory + "/new"))
     }
 }

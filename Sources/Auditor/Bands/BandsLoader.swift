@@ -33,7 +33,12 @@ public enum BandsError: ReportableError, Equatable {
 public enum BandsLoader {
     /// Reads and validates the bands file at `path`.
     public static func load(path: String) throws -> BandsFile {
-        let bytes = try InputFile.read(path)
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path)
+        } catch let error as InputError where error.kind == .missing {
+            throw BandsError.missing(path: path)
+        }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw BandsError.invalid([BandsDiagnostic(path: path, line: 1, message: "not UTF-8 text")])
         }

@@ -1,4 +1,5 @@
 import CKernels
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -56,7 +57,8 @@ public final class StagedOutput {
             try Self.checkReplaceable(target, kind: kind, marker: marker)
         }
         try Self.makeDirectories(parent)
-        temporaryPath = (parent.isEmpty ? "" : parent + "/") + ".\(name).tmp-\(getpid())"
+        // Unique per staging, also within one process: `.NAME.tmp-PID-N`.
+        temporaryPath = (parent.isEmpty ? "" : parent + "/") + ".\(name).tmp-\(getpid())-\(Self.nextSerial())"
         removeTree(temporaryPath)
         let path = temporaryPath
         token = try InterruptCleanup.create(path) {
@@ -195,15 +197,24 @@ public final class StagedOutput {
         return String(cString: resolved)
     }
 
+    private static let serial = Mutex(0)
+
+    static func nextSerial() -> Int {
+        serial.withLock { value in
+            value += 1
+            return value
+        }
+    }
+
     /// Removes what an earlier run of this tool left beside `target` when it was killed before
-    /// it could clean up (`.NAME.tmp-PID`, `.NAME.old-PID` of a process that no longer runs). An
+    /// it could clean up (`.NAME.tmp-PID-N`, `.NAME.old-PID` of a process that no longer runs). An
     /// old target moved aside by a run killed during its commit is moved back if the target is gone.
     static func removeStale(parent: String, name: String, target: String) {
         let directory = parent.isEmpty ? "." : parent
         for entry in entries(directory) {
             for suffix in [".tmp-", ".old-"] {
                 let prefix = "." + name + suffix
-                guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, pid != getpid(),
+                guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0, pid != getpid(),
                       kill(pid, 0) != 0, errno == ESRCH else { continue }
                 let path = (parent.isEmpty ? "" : parent + "/") + entry
                 if suffix == ".old-" && !pathExists(target) && rename(path, target) == 0 { continue }

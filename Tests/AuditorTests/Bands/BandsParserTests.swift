@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TableIO
 @testable import Auditor
 
 @Suite("bands files")
@@ -109,6 +110,6 @@ struct BandsParserTests {
         #expect(BandsError.invalid([]).exitStatus == .dataError)
         #expect {
             try BandsLoader.load(path: NSTemporaryDirectory())
-        } throws: { ($0 as? BandsError)?.exitStatus == .ioError }
+        } throws: { ($0 as? InputError)?.exitStatus == .noInput }
     }
 }

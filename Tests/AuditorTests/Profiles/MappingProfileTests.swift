@@ -55,6 +55,6 @@ struct MappingProfileTests {
             guard case BandsError.invalid(let problems)? = error as? BandsError else { return false }
             return problems.map(\.line) == [1, 2, 3, 4, 6]
         }
-        #expect(throws: AuditError.missingInput("/nonexistent.yaml")) { try MappingProfile.load(path: "/nonexistent.yaml") }
+        #expect(throws: InputError(.missing, file: "/nonexistent.yaml")) { try MappingProfile.load(path: "/nonexistent.yaml") }
     }
 }
