@@ -50,10 +50,28 @@ final class Phases: @unchecked Sendable {
         return try body()
     }
 
-    private func report(_ name: String, _ seconds: Double) {
+    /// The peak resident memory of this process image in KiB: `VmHWM` of /proc/self/status on
+    /// Linux (getrusage's maxrss would include the memory of the parent that forked it).
+    static func peakKiB() -> Int {
+        #if os(Linux)
+        if let file = fopen("/proc/self/status", "r") {
+            defer { fclose(file) }
+            var line = [CChar](repeating: 0, count: 256)
+            while fgets(&line, Int32(line.count), file) != nil {
+                let text = String(cString: line)
+                if text.hasPrefix("VmHWM:") { return Int(text.dropFirst(6).filter(\.isNumber)) ?? 0 }
+            }
+        }
+        return 0
+        #else
         var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        let line = Array("phase \(name): \(Int((seconds * 1000).rounded())) ms, peak \(usage.ru_maxrss >> 10) MiB so far\n".utf8)
+        getrusage(RUSAGE_SELF, &usage)
+        return usage.ru_maxrss >> 10
+        #endif
+    }
+
+    private func report(_ name: String, _ seconds: Double) {
+        let line = Array("phase \(name): \(Int((seconds * 1000).rounded())) ms, peak \(Self.peakKiB() >> 10) MiB so far\n".utf8)
         _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 }

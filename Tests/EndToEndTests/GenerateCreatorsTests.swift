@@ -181,9 +181,11 @@ struct GenerateCreatorsTests {
         // A folder of someone else's files is not replaced, even with --force.
         let foreign = try BinaryRunner.run(["generate", "creators", "--scale", "0.05", "--out", "out", "--force", "--quiet"], in: directory)
         #expect(foreign.status == 64)
-        #expect(foreign.stderr == "synthaudit: will not write 'out': it holds files that are not a synthaudit output (no manifest.json)\n")
+        #expect(foreign.stderr == "synthaudit: will not write 'out': it holds files this command does not write ('mine.txt')\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: target.path) == ["mine.txt"])
-        // An earlier dataset (it has its manifest.json) is replaced whole, stray files included.
+        // An earlier dataset (nothing but the files a dataset holds) is replaced whole.
+        try FileManager.default.removeItem(at: target.appendingPathComponent("mine.txt"))
+        try Data("old\n".utf8).write(to: target.appendingPathComponent("pledges.csv"))
         try Data("{}".utf8).write(to: target.appendingPathComponent("manifest.json"))
         let forced = try BinaryRunner.run(["generate", "creators", "--scale", "0.05", "--out", "out", "--force", "--quiet"], in: directory)
         #expect(forced.status == 0)

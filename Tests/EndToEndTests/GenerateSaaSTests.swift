@@ -253,7 +253,7 @@ struct GenerateSaaSTests {
         #expect(defaultBytes != a)
     }
 
-    @Test("an existing output is kept without --force (exit 64) and replaced with it")
+    @Test("an existing output is kept without --force (exit 64); with it, only an earlier database is replaced")
     func refusesToOverwrite() throws {
         let directory = try BinaryRunner.scratch()
         let target = directory.appendingPathComponent("out.db")
@@ -262,6 +262,14 @@ struct GenerateSaaSTests {
         #expect(refused.status == 64)
         #expect(refused.stderr == "synthaudit: 'out.db' already exists; pass --force to replace it\n")
         #expect(try Data(contentsOf: target) == Data("precious".utf8))
+        // A file that is not a database is someone else's: not replaced, even with --force.
+        let foreign = try BinaryRunner.run(["generate", "saas", "--out", "out.db", "--force", "--quiet"], in: directory)
+        #expect(foreign.status == 64)
+        #expect(foreign.stderr == "synthaudit: will not write 'out.db': it is a file this command did not write\n")
+        #expect(try Data(contentsOf: target) == Data("precious".utf8))
+        // An earlier database is replaced.
+        try FileManager.default.removeItem(at: target)
+        #expect(try BinaryRunner.run(["generate", "saas", "--seed", "7", "--out", "out.db", "--quiet"], in: directory).status == 0)
         let forced = try BinaryRunner.run(["generate", "saas", "--out", "out.db", "--force", "--quiet"], in: directory)
         #expect(forced.status == 0)
         #expect(try SQLiteConnection(path: target.path, mode: .readOnly).scalar("SELECT COUNT(*) FROM day06_customers") == .integer(500))

@@ -69,14 +69,14 @@ struct StagedOutputTests {
         #expect(Self.entries(directory).isEmpty)
     }
 
-    @Test("a directory replaces an existing output directory (one holding the marker) whole with force")
+    @Test("a directory replaces an existing output directory (only files it writes) whole with force")
     func replaceDirectory() throws {
         let directory = try Self.scratch()
         let target = directory + "/out"
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
         _ = FileManager.default.createFile(atPath: target + "/stale.csv", contents: Data("x".utf8))
-        _ = FileManager.default.createFile(atPath: target + "/manifest.json", contents: Data("{}".utf8))
-        let staged = try StagedOutput(target: target, kind: .directory, force: true, marker: "manifest.json")
+        let staged = try StagedOutput(target: target, kind: .directory, force: true,
+                                      owned: StagedOutput.Ownership { $0.hasSuffix(".csv") })
         _ = FileManager.default.createFile(atPath: staged.temporaryPath + "/fresh.csv", contents: Data("y".utf8))
         try staged.commit()
         #expect(Self.entries(target) == ["fresh.csv"])
@@ -97,8 +97,13 @@ struct StagedOutputTests {
         let foreign = directory + "/foreign"
         try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: false)
         _ = FileManager.default.createFile(atPath: foreign + "/notes.txt", contents: Data("keep".utf8))
-        #expect(throws: OutputError.notReplaceable(path: foreign, reason: "it holds files that are not a synthaudit output (no report.json)")) {
-            try StagedOutput(target: foreign, kind: .directory, force: true, marker: "report.json")
+        #expect(throws: OutputError.notReplaceable(path: foreign, reason: "it holds files this command does not write ('notes.txt')")) {
+            try StagedOutput(target: foreign, kind: .directory, force: true, owned: StagedOutput.Ownership { $0 == "report.json" })
+        }
+        _ = FileManager.default.createFile(atPath: directory + "/other.db", contents: Data("not a database".utf8))
+        #expect(throws: OutputError.notReplaceable(path: directory + "/other.db", reason: "it is a file this command did not write")) {
+            try StagedOutput(target: directory + "/other.db", kind: .file, force: true,
+                             owned: StagedOutput.Ownership(signature: Array("SQLite format 3\0".utf8)))
         }
         #expect(mkfifo(directory + "/pipe", 0o644) == 0)
         #expect(throws: OutputError.notReplaceable(path: directory + "/pipe", reason: "it is a FIFO, not the file this command writes")) {
@@ -109,7 +114,8 @@ struct StagedOutputTests {
             try StagedOutput(target: directory + "/link", kind: .file, force: true)
         }
         #expect(throws: OutputError.notReplaceable(path: foreign, reason: "it is an input of this command, or holds one ('\(foreign)/notes.txt')")) {
-            try StagedOutput(target: foreign, kind: .directory, force: true, marker: "notes.txt", inputs: [foreign + "/notes.txt"])
+            try StagedOutput(target: foreign, kind: .directory, force: true, owned: StagedOutput.Ownership { _ in true },
+                             inputs: [foreign + "/notes.txt"])
         }
         // Two stagings of one new target: the second commit finds the first in place.
         let first = try StagedOutput(target: directory + "/new", kind: .file, force: false)

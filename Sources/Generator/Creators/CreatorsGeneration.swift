@@ -9,6 +9,12 @@ import TableIO
 /// transactions and engagement events, simulated again and written in pledge order (all
 /// threads) while a second thread writes the small tables.
 public struct CreatorsGeneration {
+    /// What a dataset directory holds: `--force` replaces a directory of nothing else.
+    static let datasetFiles = StagedOutput.Ownership { name in
+        ["creators.csv", "patrons.csv", "tiers.csv", "pledges.csv", "transactions.csv", "posts.csv", "engagement_events.csv",
+         "manifest.json", "anomalies.json"].contains(name)
+    }
+
     public struct Result: Sendable {
         public var rowCounts: [String: Int]
         public var byteCount: Int
@@ -32,7 +38,7 @@ public struct CreatorsGeneration {
     }
 
     public func run() throws -> Result {
-        let staged = try StagedOutput(target: outputPath, kind: .directory, force: force, marker: "manifest.json")
+        let staged = try StagedOutput(target: outputPath, kind: .directory, force: force, owned: Self.datasetFiles)
         let parameters = CreatorParameters(scale: scale)
         let streams = RandomStreams(seed: seed)
         let simulator = PledgeSimulator(parameters: parameters, streams: streams)

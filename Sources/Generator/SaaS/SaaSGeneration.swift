@@ -37,7 +37,8 @@ public struct SaaSGeneration {
     ///   ``SQLiteError`` if SQLite fails. A failed integrity check is not thrown: the result
     ///   says so and the target is left untouched.
     public func run() throws -> Result {
-        let staged = try StagedOutput(target: outputPath, kind: .file, force: force)
+        let staged = try StagedOutput(target: outputPath, kind: .file, force: force,
+                                      owned: StagedOutput.Ownership(signature: Array("SQLite format 3\0".utf8)))
         let dataset = SaaSModel(seed: seed).generate()
         try SaaSWriter.write(dataset, to: staged.temporaryPath)
         let checks = try SaaSIntegrity.check(databaseAt: staged.temporaryPath, asOf: dataset.parameters.asOf)

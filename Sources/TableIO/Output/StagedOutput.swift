@@ -27,26 +27,26 @@ public final class StagedOutput {
     public let temporaryPath: String
     public let kind: Kind
     private let force: Bool
-    private let marker: String?
+    private let owned: Ownership?
     private var token: Int?
     private var finished = false
 
     /// Stages an output for `target`, creating the parent directories it needs.
     ///
     /// - Parameters:
-    ///   - marker: for a directory, the file that makes an existing directory this tool's own
-    ///     output (`report.json`, `manifest.json`): `force` replaces such a directory or an
-    ///     empty one, never a directory of other files.
+    ///   - owned: what this tool writes at the target: `force` replaces an existing file only if
+    ///     it begins with the signature (or is empty), a directory only if it is empty or holds
+    ///     nothing but such names; without it, any regular file, and only empty directories.
     ///   - inputs: paths the command reads; a target that is one of them or holds one is refused,
     ///     with or without `force`.
     /// - Throws: ``OutputError/exists(path:)`` if `target` exists and `force` is false;
     ///   ``OutputError/notReplaceable(path:reason:)`` for what `force` must not replace.
-    public init(target: String, kind: Kind, force: Bool, marker: String? = nil, inputs: [String] = []) throws {
+    public init(target: String, kind: Kind, force: Bool, owned: Ownership? = nil, inputs: [String] = []) throws {
         guard !target.isEmpty else { throw OutputError.notReplaceable(path: target, reason: "an empty path names nothing to write") }
         self.target = target
         self.kind = kind
         self.force = force
-        self.marker = marker
+        self.owned = owned
         for input in inputs where Self.overlaps(target: target, input: input) {
             throw OutputError.notReplaceable(path: target, reason: "it is an input of this command, or holds one ('\(input)')")
         }
@@ -54,7 +54,7 @@ public final class StagedOutput {
         Self.removeStale(parent: parent, name: name, target: target)
         if pathExists(target) {
             guard force else { throw OutputError.exists(path: target) }
-            try Self.checkReplaceable(target, kind: kind, marker: marker)
+            try Self.checkReplaceable(target, kind: kind, owned: owned)
         }
         try Self.makeDirectories(parent)
         // Unique per staging, also within one process: `.NAME.tmp-PID-N`.
@@ -93,12 +93,12 @@ public final class StagedOutput {
         // Both renames happen under the interrupt lock: an interrupt sees either the old target
         // or the new one in place, never a target moved aside.
         var aside: String?
-        let move = { [kind, temporaryPath, target, force, marker] in
+        let move = { [kind, temporaryPath, target, force, owned] in
             guard force, pathExists(target) else {
                 try Self.publishWithoutReplacing(temporaryPath, at: target, kind: kind)
                 return
             }
-            try Self.checkReplaceable(target, kind: kind, marker: marker)
+            try Self.checkReplaceable(target, kind: kind, owned: owned)
             if kind == .directory {
                 let (parent, name) = Self.split(target)
                 let old = (parent.isEmpty ? "" : parent + "/") + ".\(name).old-\(getpid())"
@@ -148,22 +148,42 @@ public final class StagedOutput {
         }
     }
 
-    /// Whether `--force` may replace what is at the target: a regular file for a file output; for
-    /// a directory output, a directory that is empty or holds ``marker`` (never a device, a link,
-    /// or a folder of someone else's files).
-    static func checkReplaceable(_ target: String, kind: Kind, marker: String?) throws {
+    /// What a command writes at its target, so that `--force` replaces only that.
+    public struct Ownership: Sendable {
+        /// For a file output: the bytes such a file begins with (`SQLite format 3\0`).
+        public var signature: [UInt8]
+        /// For a directory output: whether an entry's name is one the command writes there.
+        public var writes: @Sendable (String) -> Bool
+
+        public init(signature: [UInt8] = [], writes: @escaping @Sendable (String) -> Bool = { _ in false }) {
+            self.signature = signature
+            self.writes = writes
+        }
+    }
+
+    /// Whether `--force` may replace what is at the target: for a file output a regular file that
+    /// is empty or begins with the ``Ownership/signature``; for a directory output a directory that
+    /// is empty or holds only names the command writes (never a device, a link, or a folder with
+    /// someone else's files in it).
+    static func checkReplaceable(_ target: String, kind: Kind, owned: Ownership?) throws {
         var info = stat()
         guard lstat(target, &info) == 0 else { return }
         let type = info.st_mode & S_IFMT
         switch (kind, type) {
         case (.file, S_IFREG):
-            return
+            guard let signature = owned?.signature, !signature.isEmpty, info.st_size > 0 else { return }
+            let (descriptor, _) = try InputFile.open(target)
+            defer { close(descriptor) }
+            var head = [UInt8](repeating: 0, count: signature.count)
+            let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count == signature.count && head == signature else {
+                throw OutputError.notReplaceable(path: target, reason: "it is a file this command did not write")
+            }
         case (.directory, S_IFDIR):
-            let entries = Self.entries(target)
-            if entries.isEmpty { return }
-            if let marker, entries.contains(marker) { return }
-            throw OutputError.notReplaceable(path: target, reason: "it holds files that are not a synthaudit output"
-                                                + (marker.map { " (no \($0))" } ?? ""))
+            let foreign = entries(target).filter { !(owned?.writes($0) ?? false) }.sorted()
+            guard let first = foreign.first else { return }
+            throw OutputError.notReplaceable(path: target, reason: "it holds files this command does not write ('\(first)'"
+                                                + (foreign.count > 1 ? " and \(foreign.count - 1) more)" : ")"))
         default:
             let what = InputFile.kindName(info.st_mode) ?? "a regular file"
             throw OutputError.notReplaceable(path: target, reason: type == S_IFLNK ? "it is a symbolic link"

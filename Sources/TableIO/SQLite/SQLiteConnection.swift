@@ -1,4 +1,9 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A connection to one SQLite database file, closed when released.
 ///
@@ -23,13 +28,18 @@ public final class SQLiteConnection {
     public init(path: String, mode: Mode) throws {
         // A FIFO, device or dangling link would block SQLite's open or be read without end.
         if mode == .readOnly { try InputFile.check(path) }
+        // A database in WAL mode without a -wal file holds everything in its main file: read it
+        // as immutable, so that reading creates no -wal and -shm files beside someone's input.
+        let immutable = mode == .readOnly && Self.isWALWithoutLog(path)
         var connection: OpaquePointer?
         let flags: Int32
         switch mode {
         case .readOnly: flags = SQLITE_OPEN_READONLY
         case .create: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         }
-        let code = sqlite3_open_v2(path, &connection, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let code = immutable
+            ? sqlite3_open_v2(Self.immutableURI(path), &connection, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nil)
+            : sqlite3_open_v2(path, &connection, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard code == SQLITE_OK, let connection else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(connection)
@@ -45,6 +55,29 @@ public final class SQLiteConnection {
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// Whether the file's header says WAL mode (bytes 18 and 19 are 2) and no `-wal` file exists.
+    static func isWALWithoutLog(_ path: String) -> Bool {
+        guard !InputFile.exists(path + "-wal"), let (descriptor, size) = try? InputFile.open(path), size >= 20 else { return false }
+        defer { close(descriptor) }
+        var header = [UInt8](repeating: 0, count: 20)
+        let count = header.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 20) }
+        return count == 20 && header[18] == 2 && header[19] == 2
+    }
+
+    /// A `file:` URI with `immutable=1`, its path percent-encoded.
+    static func immutableURI(_ path: String) -> String {
+        var encoded = ""
+        for byte in path.utf8 {
+            let character = Character(Unicode.Scalar(byte))
+            if byte < 0x80 && (character.isLetter || character.isNumber || "/-_.~".contains(character)) {
+                encoded.append(character)
+            } else {
+                encoded += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return "file:" + encoded + "?immutable=1"
     }
 
     /// Prepares `sql` for repeated execution.

@@ -72,7 +72,7 @@ struct AuditCommand: ParsableCommand {
                     let differences = try ReportWriter.compare(json: json, goldenDirectory: golden)
                     if !differences.isEmpty {
                         printError("synthaudit: report drifted from '\(golden)/report.json' (\(differences.count) differences):")
-                        for difference in differences.prefix(60) { printError("  \(difference)") }
+                        for difference in differences.prefix(60) { printError("  " + Console.printable("\(difference)")) }
                         if differences.count > 60 { printError("  ... and \(differences.count - 60) more") }
                         printError("re-record with: synthaudit audit \(inputs.joined(separator: " ")) --golden \(golden) --update-golden")
                         throw ExitCode(ExitStatus.goldenDrift.rawValue)
@@ -93,11 +93,16 @@ struct AuditCommand: ParsableCommand {
 
 /// Writes and compares report directories.
 enum ReportWriter {
+    /// What a report directory holds: `--force` replaces a directory of nothing else.
+    static let reportFiles = StagedOutput.Ownership { name in
+        ["report.json", "report.md", "report.html", "junit.xml"].contains(name) || (name.hasPrefix("chart-") && name.hasSuffix(".svg"))
+    }
+
     /// Writes a report directory; `--force` replaces only an earlier report (a directory holding
-    /// report.json, or an empty one), never one of the `inputs`.
+    /// report files only, or an empty one), never one of the `inputs`.
     static func write(json: String, markdown: String, charts: [ReportCharts.Chart], to directory: String, force: Bool,
                       inputs: [String]) throws {
-        let staged = try StagedOutput(target: directory, kind: .directory, force: force, marker: "report.json", inputs: inputs)
+        let staged = try StagedOutput(target: directory, kind: .directory, force: force, owned: reportFiles, inputs: inputs)
         for (name, text) in [("report.json", json), ("report.md", markdown)] + charts.map({ ($0.file, $0.svg) }) {
             let sink = try FileSink(path: staged.temporaryPath + "/" + name)
             try sink.write(Array(text.utf8))
