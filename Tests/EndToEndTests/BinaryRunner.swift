@@ -12,6 +12,11 @@ enum BinaryRunner {
         var stderr: String
         /// Whether the process ended by a signal rather than by exiting.
         var signalled: Bool
+        /// Whether it was killed for running past its time limit (a hang).
+        var timedOut = false
+
+        /// The lines of standard error.
+        var errorLines: [String] { stderr.split(separator: "\n").map(String.init) }
     }
 
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -24,19 +29,23 @@ enum BinaryRunner {
         return packageRoot.appendingPathComponent(".build/debug/synthaudit")
     }
 
-    /// Runs the binary with `arguments` in `directory` and waits for it.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
-        let process = try start(arguments, in: directory)
-        return finish(process)
+    /// Runs the binary with `arguments` in `directory` and waits for it; with a `limit`, kills it
+    /// after that many seconds and reports `timedOut`, so that a hang fails a test instead of
+    /// stalling the suite.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                    limit: Double? = nil) throws -> Outcome {
+        let process = try start(arguments, in: directory, environment: environment)
+        return finish(process, limit: limit)
     }
 
-    static func start(_ arguments: [String], in directory: URL? = nil) throws -> RunningProcess {
+    static func start(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> RunningProcess {
         #expect(FileManager.default.isExecutableFile(atPath: binary.path),
                 "no synthaudit binary at \(binary.path): run `swift build` or set SYNTHAUDIT_BIN")
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
@@ -46,14 +55,32 @@ enum BinaryRunner {
         return RunningProcess(process: process, output: output, error: error)
     }
 
-    static func finish(_ running: RunningProcess) -> Outcome {
-        let outputData = running.output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = running.error.fileHandleForReading.readDataToEndOfFile()
+    /// Waits for the process, reading both pipes meanwhile (a chatty process never blocks on a
+    /// full pipe); past `limit` seconds it is killed.
+    static func finish(_ running: RunningProcess, limit: Double? = nil) -> Outcome {
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outputData = Data()
+        nonisolated(unsafe) var errorData = Data()
+        DispatchQueue.global().async(group: group) { outputData = running.output.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { errorData = running.error.fileHandleForReading.readDataToEndOfFile() }
+        var timedOut = false
+        if let limit {
+            let deadline = Date().addingTimeInterval(limit)
+            while running.process.isRunning {
+                if Date() > deadline {
+                    timedOut = true
+                    kill(running.process.processIdentifier, SIGKILL)
+                    break
+                }
+                usleep(20_000)
+            }
+        }
         running.process.waitUntilExit()
+        group.wait()
         return Outcome(status: running.process.terminationStatus,
                        stdout: String(decoding: outputData, as: UTF8.self),
                        stderr: String(decoding: errorData, as: UTF8.self),
-                       signalled: running.process.terminationReason == .uncaughtSignal)
+                       signalled: running.process.terminationReason == .uncaughtSignal, timedOut: timedOut)
     }
 
     struct RunningProcess {

@@ -11,52 +11,12 @@ import Glibc
 /// runs under a time limit, so that a hang fails the test instead of stalling the suite.
 @Suite("hostile input (end to end)", .serialized)
 struct HostileInputTests {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var signalled: Bool
-        var timedOut: Bool
+    typealias Outcome = BinaryRunner.Outcome
 
-        /// The lines of standard error.
-        var errorLines: [String] { stderr.split(separator: "\n").map(String.init) }
-    }
-
-    /// Runs the binary; kills it and reports `timedOut` after `limit` seconds.
+    /// Runs the binary under a time limit (60 s unless stated).
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
                     limit: Double = 60) throws -> Outcome {
-        let process = Process()
-        process.executableURL = BinaryRunner.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Drain both pipes while waiting, so that a chatty process never blocks on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outputData = Data()
-        nonisolated(unsafe) var errorData = Data()
-        DispatchQueue.global().async(group: group) { outputData = output.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errorData = error.fileHandleForReading.readDataToEndOfFile() }
-        let deadline = Date().addingTimeInterval(limit)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(20_000)
-        }
-        process.waitUntilExit()
-        group.wait()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-                       stderr: String(decoding: errorData, as: UTF8.self),
-                       signalled: process.terminationReason == .uncaughtSignal, timedOut: timedOut)
+        try BinaryRunner.run(arguments, in: directory, environment: environment, limit: limit)
     }
 
     /// An error exit: the status, one `synthaudit:` line, printable, containing every fragment.
