@@ -74,7 +74,7 @@ public struct Audit {
         if InputFile.isDirectory(input) {
             guard inputs.count == 1 else { throw AuditError.unsupported("a CSV audit takes one folder of CSV files") }
             guard mapping != nil || profile == nil || profile == "creators" else {
-                throw AuditError.profileMismatch(bands: profile ?? "", input: "creators")
+                throw AuditError.unsupported("'\(input)' is a folder, audited with the creators profile or a mapping; --profile \(profile ?? "") audits a SQLite database")
             }
             let map = mapping ?? .creators
             // A dangling link counts as present, so that it is reported, not taken for an absent file.
@@ -112,7 +112,7 @@ public struct Audit {
         var inputsInfo: [AuditInput] = []
         let digest = try SHA256.hexDigest(ofFile: input)
         for table in tables {
-            let rows = Int(try db.scalar("SELECT COUNT(*) FROM \"\(table)\"").integer ?? 0)
+            let rows = Int(try db.scalar("SELECT COUNT(*) FROM \(SQLiteConnection.quoted(table))").integer ?? 0)
             inputsInfo.append(AuditInput(name: "\((input as NSString).lastPathComponent):\(table)", kind: "sqlite table",
                                          rows: rows, sha256: digest))
         }

@@ -88,6 +88,24 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a 1,200-month window over data with daily payments stays in bounded memory (the daily series keep their last ten years)")
+    func longestWindow() throws {
+        let (directory, _) = try Self.creatorsCopy()
+        try "profile: creators\nname: long\nwindow: [1925-01, 2024-12]\n".write(to: directory.appendingPathComponent("long.yaml"),
+                                                                              atomically: true, encoding: .utf8)
+        let outcome = try Self.run(["audit", "data", "--profile", "long.yaml", "--out", "r"], in: directory,
+                                   environment: ["SYNTHAUDIT_PHASES": "1"], limit: 120)
+        #expect(!outcome.timedOut && !outcome.signalled, "\(outcome.stderr.suffix(500))")
+        #expect([0, 1].contains(outcome.status), "\(outcome.stderr.suffix(500))")
+        let peak = outcome.errorLines.compactMap { line -> Int? in
+            guard let range = line.range(of: "peak ") else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }.max() ?? Int.max
+        #expect(peak < 1_024, "peak \(peak) MiB (Theil-Sen over every pair of a 36,500-day series took 5 GB)")
+        let report = try String(contentsOf: directory.appendingPathComponent("r/report.json"), encoding: .utf8)
+        #expect(report.contains("the daily series cover its last 3,653 days"))
+    }
+
     // MARK: 2. Hangs
 
     @Test("a FIFO, a device or a dangling or looping link in place of an input is one line and exit 66, at once")
@@ -116,6 +134,15 @@ struct HostileInputTests {
         try FileManager.default.createSymbolicLink(atPath: events.path, withDestinationPath: "engagement_events.csv")
         Self.expectError(try Self.run(["audit", "data", "--out", "r"], in: directory, limit: 20), 66,
                          ["engagement_events.csv", "loop"], "looping events link")
+
+        // A Unix socket where the database should be.
+        let socketMaker = Process()
+        socketMaker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        socketMaker.arguments = ["python3", "-c", "import socket; socket.socket(socket.AF_UNIX).bind('socket.db')"]
+        socketMaker.currentDirectoryURL = directory
+        try socketMaker.run()
+        socketMaker.waitUntilExit()
+        Self.expectError(try Self.run(["audit", "socket.db"], in: directory, limit: 20), 66, ["socket.db", "a socket"], "socket database")
 
         #expect(mkfifo(directory.appendingPathComponent("fifo.db").path, 0o644) == 0)
         Self.expectError(try Self.run(["audit", "fifo.db"], in: directory, limit: 20), 66, ["fifo.db", "a FIFO"], "FIFO database")
@@ -149,6 +176,11 @@ struct HostileInputTests {
         let outcome = try Self.run(["audit", "s.db", "--out", "r"], in: directory, limit: 300)
         #expect(!outcome.timedOut && !outcome.signalled, "\(outcome.stderr)")
         #expect(outcome.status == 1, "\(outcome.stderr)")
+        // Any table name a database may hold, quotes included, is counted, not an SQL error.
+        try connection.execute("CREATE TABLE \"zz\"\"q\" (a)")
+        let quoted = try Self.run(["audit", "s.db", "--out", "q"], in: directory, limit: 300)
+        #expect(quoted.status == 1, "\(quoted.stderr)")
+        #expect(try String(contentsOf: directory.appendingPathComponent("q/report.json"), encoding: .utf8).contains("s.db:zz\\\"q"))
     }
 
     // MARK: 3. Raw errors
@@ -336,6 +368,7 @@ struct HostileInputTests {
             (["audit", database, "--bands", "latin.yaml"], 65, ["latin.yaml:1", "not UTF-8"]),
             (["audit", creators, "--profile", "bad-profile.yaml"], 65, ["bad-profile.yaml:2", "more problem"]),
             (["audit", database, "--bands", "nope.yaml"], 66, ["no such bands file 'nope.yaml'"]),
+            (["audit", creators, "--profile", "saas"], 64, ["is a folder", "--profile saas audits a SQLite database"]),
         ]
         for (arguments, status, fragments) in cases {
             Self.expectError(try Self.run(arguments, in: directory), status, fragments, arguments.joined(separator: " "))

@@ -91,8 +91,17 @@ public enum AnomalyAnalysis {
     static let perSeries = 3
     static let familyMembers = 10
 
-    public static func analyze(_ series: [SurfaceSeries], groundTruth: [GroundTruthAnomaly]?) -> AnomalyReport {
+    /// The most points of a daily series the detector reads: its last ten years. Theil-Sen takes
+    /// every pair of points (n^2 / 2 slopes), so a daily series of a century-long window would need
+    /// gigabytes; ten years is 6.7 M slopes (53 MB).
+    public static let maximumDailyPoints = 3_653
+
+    public static func analyze(_ allSeries: [SurfaceSeries], groundTruth: [GroundTruthAnomaly]?) -> AnomalyReport {
         var report = AnomalyReport()
+        let series = allSeries.map { $0.daily && $0.keys.count > maximumDailyPoints ? $0.suffix(maximumDailyPoints) : $0 }
+        if allSeries.contains(where: { $0.daily && $0.keys.count > maximumDailyPoints }) {
+            report.notes.append("the window is longer than ten years: the daily series cover its last \(Format.grouped(maximumDailyPoints)) days")
+        }
         report.series = series
         let detections = detectAll(series)
         for (index, detection) in detections.enumerated() {

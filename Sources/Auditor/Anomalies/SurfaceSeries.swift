@@ -88,6 +88,28 @@ public struct SurfaceSeries: Sendable {
         self.dimensions = dimensions
     }
 
+    /// The series of its last `count` points, with its parts (the dimensions read the same
+    /// tables, shifted).
+    public func suffix(_ count: Int) -> SurfaceSeries {
+        let dropped = max(0, keys.count - count)
+        guard dropped > 0 else { return self }
+        var result = self
+        result.keys = Array(keys.dropFirst(dropped))
+        result.days = Array(days.dropFirst(dropped))
+        result.numerator = Array(numerator.dropFirst(dropped))
+        result.denominator = denominator.map { Array($0.dropFirst(dropped)) }
+        result.dimensions = dimensions.map { dimension in
+            var shifted = dimension
+            let numerator = dimension.numerator
+            shifted.numerator = { value, index in numerator(value, index + dropped) }
+            if let denominator = dimension.denominator {
+                shifted.denominator = { value, index in denominator(value, index + dropped) }
+            }
+            return shifted
+        }
+        return result
+    }
+
     /// The value at each point, nil where it is undefined (no attempts that day, a level of 0).
     public var values: [Double?] {
         switch form {

@@ -199,6 +199,9 @@ public enum BandsParser {
     static func line(of error: YamlError) -> Int {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        case .reader(_, let offset?, _, let yaml):
+            // The reader reports a byte offset: its line is one more than the line breaks before it.
+            return 1 + yaml.utf8.prefix(max(0, offset)).filter { $0 == 0x0A }.count
         default: return 1
         }
     }
@@ -206,6 +209,7 @@ public enum BandsParser {
     static func summary(of error: YamlError) -> String {
         switch error {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        case .reader(let problem, _, _, _): return problem
         default: return "\(error)"
         }
     }

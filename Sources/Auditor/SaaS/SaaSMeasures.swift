@@ -94,12 +94,12 @@ struct SaaSMeasures {
             let absent = requirement.columns.filter { !columns.contains($0) }
             lacking += absent.map { "column \(requirement.table).\($0)" }
             guard absent.isEmpty else { continue }
-            guard try db.scalar("SELECT EXISTS (SELECT 1 FROM \"\(requirement.table)\")").integer == 1 else {
+            guard try db.scalar("SELECT EXISTS (SELECT 1 FROM \(SQLiteConnection.quoted(requirement.table)))").integer == 1 else {
                 lacking.append("rows in \(requirement.table) (it is empty)")
                 continue
             }
             for column in requirement.values
-            where try db.scalar("SELECT EXISTS (SELECT 1 FROM \"\(requirement.table)\" WHERE \"\(column)\" IS NOT NULL)").integer != 1 {
+            where try db.scalar("SELECT EXISTS (SELECT 1 FROM \(SQLiteConnection.quoted(requirement.table)) WHERE \(SQLiteConnection.quoted(column)) IS NOT NULL)").integer != 1 {
                 lacking.append("values in \(requirement.table).\(column) (every row is NULL)")
             }
         }

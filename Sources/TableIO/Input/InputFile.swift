@@ -65,6 +65,10 @@ public enum InputFile {
 
     /// The error for a failed `open` or `stat` of `path`, telling a dangling link from a missing file.
     public static func error(errno code: Int32, path: String, displayName: String) -> InputError {
+        var info = stat()
+        if code != ENOENT && code != ELOOP && stat(path, &info) == 0, let kind = kindName(info.st_mode) {
+            return InputError(.notRegular(kind), file: displayName)
+        }
         switch code {
         case ENOENT:
             var info = stat()

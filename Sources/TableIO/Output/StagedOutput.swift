@@ -113,10 +113,12 @@ public final class StagedOutput {
                 if let aside { _ = rename(aside, target) }
                 throw OutputError.system(operation: "rename into place", path: target, errno: code)
             }
+            // Still under the lock: an interrupt now waits for the old output to be gone,
+            // instead of leaving it moved aside.
+            if let aside { removeTree(aside) }
         }
         if let token { try InterruptCleanup.finish(token, move) } else { try move() }
         finished = true
-        if let aside { removeTree(aside) }
     }
 
     /// Moves `temporary` to `target` only if nothing is at `target`.

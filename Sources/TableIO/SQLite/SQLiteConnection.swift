@@ -135,6 +135,12 @@ public final class SQLiteConnection {
         ).compactMap { $0.first?.text }
     }
 
+    /// `name` as an SQL identifier: in double quotes, its own double quotes doubled, so that any
+    /// table name a database holds can be queried.
+    public static func quoted(_ name: String) -> String {
+        "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+
     /// The column names of `table`, in declaration order.
     public func columnNames(of table: String) throws -> [String] {
         try query("SELECT name FROM pragma_table_info(?1) ORDER BY cid", [.text(table)])
