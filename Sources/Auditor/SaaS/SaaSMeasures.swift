@@ -145,12 +145,13 @@ struct SaaSMeasures {
 
         try guarded("tiers.first.*, prices.first.out_of_range", &result) { try firstTiers(into: &$0) }
         try guarded("retention.pooled.*", &result) { try retention(lastMonth: lastMonth, into: &$0) }
-        try guarded("retention.cohorts, retention.km.*", &result) {
+        // One read of the customer lives for the cohorts, Kaplan-Meier and the churn series.
+        try guarded("retention.cohorts, retention.km.*, churn.monthly, churn.monthly.mean", &result) {
             let lives = try customerLives()
             cohortMatrix(lives, lastMonth: lastMonth, into: &$0)
             survival(lives, asOf: lastMonth.lastDay, months: months.count, into: &$0)
+            churn(lives, months: months, into: &$0)
         }
-        try guarded("churn.monthly, churn.monthly.mean", &result) { churn(try customerLives(), months: months, into: &$0) }
         try guarded("lifecycle.*", &result) { try lifecycle(into: &$0) }
         try guarded("mrr.*, movements.max_abs_error", &result) { try mrr(months: months, hasMovements: hasMovements, into: &$0) }
         try guarded("edge_cases.*", &result) { try edgeCases(firstDay: firstMonth.firstDay, asOf: lastMonth.lastDay, into: &$0) }
@@ -224,21 +225,30 @@ struct SaaSMeasures {
     /// `retention.cohorts`: per signup month c, the customers active at the end of c + k for
     /// every k up to the as-of month; later cells are censored (nil), not zero.
     private func cohortMatrix(_ lives: [(signup: CivilDate, churn: CivilDate?)], lastMonth: YearMonth, into result: inout Measurements) {
-        var cohorts: [YearMonth: (size: Int, retained: [Int])] = [:]
+        // Per cohort, its size and its endings by month offset (a customer is retained at k while
+        // its churn month is later than c + k): linear in the customers. Cohorts that began more
+        // than an audit window before the as-of month are left out (a stray signup date cannot
+        // make the matrix as wide as the centuries back to it).
+        var cohorts: [YearMonth: (size: Int, ended: [Int])] = [:]
         for (signup, churn) in lives {
             let cohort = signup.yearMonth
             let observed = cohort.months(to: lastMonth) + 1
-            guard observed > 0 else { continue }
-            var entry = cohorts[cohort] ?? (0, Array(repeating: 0, count: observed))
-            entry.size += 1
-            for k in 0..<observed where churn.map({ $0 > cohort.adding(months: k).lastDay }) ?? true { entry.retained[k] += 1 }
-            cohorts[cohort] = entry
+            guard observed > 0, observed <= AuditWindow.maximumMonths else { continue }
+            cohorts[cohort, default: (0, Array(repeating: 0, count: observed))].size += 1
+            if let churn, case let offset = cohort.months(to: churn.yearMonth), offset < observed {
+                cohorts[cohort]?.ended[max(0, offset)] += 1
+            }
         }
         guard let first = cohorts.keys.min() else { return }
         let width = first.months(to: lastMonth) + 1
         let rows = cohorts.sorted { $0.key < $1.key }.map { cohort, entry in
-            CohortMatrix.Row(key: cohort.description, size: entry.size,
-                             retained: entry.retained.map { Optional($0) } + Array(repeating: nil, count: width - entry.retained.count))
+            var remaining = entry.size
+            let retained = entry.ended.map { ended -> Int? in
+                remaining -= ended
+                return remaining
+            }
+            return CohortMatrix.Row(key: cohort.description, size: entry.size,
+                                    retained: retained + Array(repeating: nil, count: width - retained.count))
         }
         var measurement = Measurement(value: nil, n: rows.reduce(0) { $0 + $1.size })
         measurement.matrix = CohortMatrix(rows: rows)
