@@ -83,18 +83,27 @@ public enum ReportCharts {
             xCategories: surface.keys, yFormat: percent ? .percent : .number)
     }
 
-    /// Lowercase letters and digits, other runs of characters as one dash: "MRR movements (stored)"
-    /// gives "mrr-movements-stored".
+    /// Lowercase ASCII letters and digits, other runs of characters as one dash: "MRR movements
+    /// (stored)" gives "mrr-movements-stored". A name from the data (a category, a creator) may be
+    /// long or not ASCII: then the slug is cut to 64 characters and ends in 8 hex digits of its
+    /// text's FNV-1a hash, so that a chart's file name stays short, portable and distinct.
     static func slug(_ text: String) -> String {
         var result = ""
-        for character in text.lowercased() {
-            if character.isLetter || character.isNumber {
-                result.append(character)
-            } else if !result.isEmpty && !result.hasSuffix("-") {
-                result.append("-")
+        var plain = true
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.isASCII && (("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)) {
+                result.unicodeScalars.append(scalar)
+            } else {
+                if !scalar.isASCII { plain = false }
+                if !result.isEmpty && !result.hasSuffix("-") { result.append("-") }
             }
         }
-        return result.hasSuffix("-") ? String(result.dropLast()) : result
+        if result.hasSuffix("-") { result.removeLast() }
+        guard !plain || result.count > 64 else { return result }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let digits = String(UInt32(truncatingIfNeeded: hash ^ (hash >> 32)), radix: 16)
+        return String(result.prefix(64)) + "-" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 
     /// The Lorenz curve: cumulative share of revenue against cumulative share of units, smallest

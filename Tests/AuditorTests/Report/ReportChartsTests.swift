@@ -20,6 +20,13 @@ struct ReportChartsTests {
     func slugs() {
         #expect(ReportCharts.slug("MRR movements (stored)") == "mrr-movements-stored")
         #expect(ReportCharts.slug("engagement per active pledge") == "engagement-per-active-pledge")
+        // A name from the data: bounded, ASCII, and distinct where the plain slug would collide.
+        let long = ReportCharts.slug("category_daily_succeeded_revenue:" + String(repeating: "a", count: 40_000))
+        #expect(long.count == 64 + 9 && long.hasPrefix("category-daily-succeeded-revenue-aaa"))
+        let accented = ReportCharts.slug("category_mrr_monthly:música")
+        let other = ReportCharts.slug("category_mrr_monthly:músico")
+        #expect(accented.unicodeScalars.allSatisfy(\.isASCII) && accented != other && accented.hasPrefix("category-mrr-monthly-m-sica-"))
+        #expect(ReportCharts.slug("category_mrr_monthly:música") == accented)
     }
 
     @Test("a report with a survival curve charts it with its interval, on the whole tenure range")
