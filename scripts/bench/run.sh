@@ -20,6 +20,14 @@ python3 scripts/bench/timeit.py -n 20 --label "  generate saas" --output "$work/
   "$bin" generate saas --out "$work/saas.db" --quiet
 echo "  reference: the public Python generator for the same request takes about 0.2 s on this class of machine"
 echo
+echo "SaaS audit of a 100x SaaS-shaped database (the default copied 100 times: 50,000 customers, 64,000 subscriptions;"
+echo "exit 1 is expected: the copy fails the 500-customer band):"
+python3 scripts/bench/saas_scaled.py "$work/saas.db" "$work/saas100.db" 100 >&2
+python3 scripts/bench/timeit.py -n 5 --label "  audit saas x100" --output "$work/saas100-report" \
+  --prepare "rm -rf '$work/saas100-report'" -- \
+  sh -c '"$0" audit "$1" --out "$2" --quiet; [ $? -le 1 ]' "$bin" "$work/saas100.db" "$work/saas100-report"
+echo "  goal: seconds, not minutes (every measure linear in rows and months)"
+echo
 echo "Creator-economy generation (seed 42, $(nproc) threads; MB/s counts every CSV byte written):"
 for scale in ${BENCH_SCALES:-1 10 100}; do
   runs=5
