@@ -9,8 +9,10 @@ struct AuditCommand: ParsableCommand {
         abstract: "Audit a dataset: measure it, check the bands, write Markdown and JSON reports.",
         discussion: """
             Exit status: 0 every check passes (warnings allowed unless --strict), 1 a check or an \
-            integrity test fails, 2 the report drifted from its golden copy, 64 usage error, 65 \
-            malformed input, 66 input missing, 74 I/O error.
+            integrity test fails, 2 the report drifted from its golden copy, 64 usage error \
+            (including an --out that --force may not replace: an input, a device, someone else's \
+            folder), 65 malformed input (a required table or column missing, a window over 1,200 \
+            months, a bad golden report), 66 input missing or not a regular file, 74 I/O error.
             """
     )
 
@@ -35,7 +37,7 @@ struct AuditCommand: ParsableCommand {
     @Flag(help: "Treat warnings as failures.")
     var strict = false
 
-    @Flag(help: "Replace an existing --out directory.")
+    @Flag(help: "Replace an existing --out directory that holds only an earlier report.")
     var force = false
 
     @Flag(help: "Print nothing but errors.")

@@ -9,7 +9,8 @@ struct GenerateCreators: ParsableCommand {
         discussion: """
             Writes into a temporary directory beside the output and renames it into place at the \
             end. The same seed and scale give byte-identical files for any --threads. Exit status: \
-            0 success, 64 usage error (including an existing output without --force), 74 I/O error.
+            0 success, 64 usage error (including an existing output without --force, or one that --force may not \
+            replace because this command did not write it), 74 I/O error.
             """
     )
 
@@ -25,7 +26,7 @@ struct GenerateCreators: ParsableCommand {
     @Option(parsing: .unconditional, help: "Worker threads (default: the number of cores). Never changes the output.")
     var threads: Int = ProcessInfoCores.count
 
-    @Flag(help: "Replace the output directory if it exists.")
+    @Flag(help: "Replace the output directory if it exists and holds only an earlier dataset.")
     var force = false
 
     @Flag(help: "Print nothing on success (no progress, no summary).")

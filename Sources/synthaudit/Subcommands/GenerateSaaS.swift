@@ -9,7 +9,8 @@ struct GenerateSaaS: ParsableCommand {
         discussion: """
             Writes a temporary file beside the output, checks its integrity with SQL and moves it \
             into place only if every check passes. Exit status: 0 success, 1 an integrity check \
-            failed, 64 usage error (including an existing output without --force), 74 I/O error.
+            failed, 64 usage error (including an existing output without --force, or one that --force may not \
+            replace because this command did not write it), 74 I/O error.
             """
     )
 
@@ -19,7 +20,7 @@ struct GenerateSaaS: ParsableCommand {
     @Option(help: "The SQLite database to write.")
     var out: String = "data/day06_saas_metrics.db"
 
-    @Flag(help: "Replace the output if it exists.")
+    @Flag(help: "Replace the output if it exists and is an SQLite database.")
     var force = false
 
     @Flag(help: "Print nothing on success.")
