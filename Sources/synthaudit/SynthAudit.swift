@@ -1,6 +1,8 @@
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import TableIO
 
@@ -20,15 +22,24 @@ struct SynthAudit: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {
-            Glibc.exit(code.rawValue)
+            terminate(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             let text = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             guard code != .success, !text.isEmpty else { exit(withError: error) }
             printError("synthaudit: " + Console.printable(text) + " (see --help)")
-            Glibc.exit(code.rawValue)
+            terminate(code.rawValue)
         }
     }
+}
+
+/// Ends the process with `status`.
+func terminate(_ status: Int32) -> Never {
+    #if canImport(Glibc)
+    Glibc.exit(status)
+    #else
+    Darwin.exit(status)
+    #endif
 }
 
 /// `--seed`: a whole number from 0 to 2^64 - 1, with a message that says so (a negative number

@@ -233,6 +233,32 @@ struct HostileInputTests {
         #expect(outcome.status == 0 || outcome.status == 1, "\(outcome.stderr)")
     }
 
+    @Test("MRR from amounts stored as text, with sub-cent parts, or absurdly large equals SQL's sum at each month end")
+    func saasAmounts() throws {
+        let cases = [
+            ("text", "UPDATE day06_subscriptions SET mrr = CAST(mrr AS TEXT);"),
+            ("sub-cent", "UPDATE day06_subscriptions SET mrr = mrr + 0.004;"),
+            ("large, ended early", "INSERT INTO day06_subscriptions VALUES ('big', 'nobody', '2023-01-05', '2023-02-10', 1e17, 'Pro');"),
+        ]
+        for (name, sql) in cases {
+            let (directory, database) = try Self.saasCopy(sql)
+            let outcome = try Self.run(["audit", "s.db", "--out", "r"], in: directory)
+            #expect([0, 1].contains(outcome.status), "\(name): \(outcome.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("r/report.json"))) as? [String: Any]
+            let series = try #require(((report?["metrics"] as? [String: Any])?["mrr.series"] as? [String: Any])?["series"] as? [[String: Any]])
+            let connection = try SQLiteConnection(path: database.path, mode: .readOnly)
+            for point in series {
+                let key = try #require(point["key"] as? String)
+                let end = try #require(CivilDate(key + "-01")).yearMonth.lastDay.description
+                let expected = try connection.scalar("""
+                    SELECT COALESCE(SUM(mrr), 0) FROM day06_subscriptions WHERE start_date <= ?1 AND (end_date IS NULL OR end_date > ?1)
+                    """, [.text(end)]).double ?? 0
+                let value = point["value"] as? Double ?? .nan
+                #expect(abs(value - expected) <= 1e-6 * max(1, abs(expected)), "\(name) \(key): \(value) against SQL's \(expected)")
+            }
+        }
+    }
+
     // MARK: 5. Consent and safety of outputs
 
     @Test("two concurrent runs without --force on the same new target: exactly one succeeds, the other exits 64")
@@ -315,11 +341,18 @@ struct HostileInputTests {
         #expect(!FileManager.default.fileExists(atPath: staleDirectory.path))
         #expect(FileManager.default.fileExists(atPath: unrelated.path), "a temporary of another target was removed")
 
-        // And for real: SIGKILL a generator mid-write, then run it again.
-        let running = try BinaryRunner.start(["generate", "creators", "--scale", "1", "--out", "k", "--quiet"], in: directory)
-        usleep(300_000)
-        kill(running.process.processIdentifier, SIGKILL)
-        _ = BinaryRunner.finish(running)
+        // And for real: SIGKILL a generator mid-write (until a kill lands while its temporary
+        // exists), then run it again.
+        var leftBehind = false
+        for delay in [150_000, 300_000, 500_000, 800_000] where !leftBehind {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent("k"))
+            let running = try BinaryRunner.start(["generate", "creators", "--scale", "1", "--out", "k", "--quiet"], in: directory)
+            usleep(useconds_t(delay))
+            kill(running.process.processIdentifier, SIGKILL)
+            _ = BinaryRunner.finish(running)
+            leftBehind = try FileManager.default.contentsOfDirectory(atPath: directory.path).contains { $0.hasPrefix(".k.tmp-") }
+        }
+        #expect(leftBehind, "no kill landed while the temporary existed")
         #expect(try Self.run(["generate", "creators", "--scale", "0.02", "--out", "k", "--quiet", "--force"], in: directory).status == 0)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".k.") }
         #expect(leftovers.isEmpty, "\(leftovers)")

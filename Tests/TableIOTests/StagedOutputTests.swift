@@ -91,6 +91,30 @@ struct StagedOutputTests {
         }
     }
 
+    @Test("a leftover of a dead run is removed; one whose lock is held (a live run elsewhere) is kept")
+    func staleAndLocked() throws {
+        let directory = try Self.scratch()
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/sh")
+        ended.arguments = ["-c", "exit 0"]
+        try ended.run()
+        ended.waitUntilExit()
+        let dead = directory + "/.out.tmp-\(ended.processIdentifier)-1"
+        let live = directory + "/.out.tmp-\(ended.processIdentifier)-2"
+        try FileManager.default.createDirectory(atPath: dead, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: false)
+        let held = StagedOutput.holdLock(live)
+        #expect(held >= 0)
+        // The lock must belong to another open file description, as another process's would.
+        #expect(StagedOutput.isHeld(live))
+        let staged = try StagedOutput(target: directory + "/out", kind: .directory, force: false)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live))
+        staged.discard()
+        close(held)
+        #expect(!StagedOutput.isHeld(live))
+    }
+
     @Test("force never replaces a directory of other files, a FIFO, a link or an input; without force a race has one winner")
     func consent() throws {
         let directory = try Self.scratch()

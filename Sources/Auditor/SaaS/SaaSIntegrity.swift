@@ -120,12 +120,12 @@ struct SaaSIntegrity {
     /// Each stored month's net movement against the change of MRR recomputed from the
     /// subscriptions (one read of each table; a month that is not a date fails).
     private func movementsBalance(into result: inout Measurements) throws {
-        let rows = try db.query("SELECT month, net_mrr FROM day06_mrr_movements")
+        let rows = try db.query("SELECT month, CAST(net_mrr AS REAL) FROM day06_mrr_movements")
         let months = rows.map { $0[0].text.flatMap { CivilDate(String($0.prefix(10)))?.yearMonth } }
         var failing: [String] = []
         if let first = months.compactMap({ $0 }).min(), let last = months.compactMap({ $0 }).max(),
            first.months(to: last) < AuditWindow.maximumMonths {
-            let levels = try SaaSMeasures.mrrLevels(db, months: Array(first...last))
+            let levels = try SaaSMeasures.mrrLevels(db, months: Array(first...last)).levels
             for (row, month) in zip(rows, months) {
                 guard let month else {
                     failing.append(Self.text(row[0]))

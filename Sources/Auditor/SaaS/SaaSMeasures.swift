@@ -22,7 +22,7 @@ struct SaaSMeasures {
                date(c.signup_date, 'start of month') AS cohort,
                CASE WHEN s.open THEN NULL ELSE s.last_end END AS churn_date
         FROM day06_customers c
-        JOIN (SELECT customer_id, MAX(end_date IS NULL) AS open, MAX(end_date) AS last_end
+        JOIN (SELECT customer_id, MAX(NULLIF(end_date, '') IS NULL) AS open, MAX(NULLIF(end_date, '')) AS last_end
               FROM day06_subscriptions GROUP BY customer_id) s ON s.customer_id = c.customer_id
         """
 
@@ -328,20 +328,25 @@ struct SaaSMeasures {
 
     /// MRR at the end of the month before the window and of every window month, from one read of
     /// the subscriptions (a subscription whose start is not a date is left out).
-    static func mrrLevels(_ db: SQLiteConnection, months: [YearMonth]) throws -> [Double] {
-        guard let first = months.first else { return [] }
+    /// Also the number of subscriptions whose amount could not be summed (``MonthEndSums/unsummable``).
+    static func mrrLevels(_ db: SQLiteConnection, months: [YearMonth]) throws -> (levels: [Double], unsummable: Int) {
+        guard let first = months.first else { return ([], 0) }
         var sums = MonthEndSums(first: first, count: months.count)
-        for row in try db.query("SELECT start_date, end_date, mrr FROM day06_subscriptions") {
+        // CAST: an amount stored as text ('29.50', as an untyped import leaves it) counts as SQL's SUM counts it.
+        for row in try db.query("SELECT start_date, NULLIF(end_date, ''), CAST(mrr AS REAL) FROM day06_subscriptions") {
             guard let start = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }) else { continue }
-            sums.add(start: start, end: row[1].text.flatMap { CivilDate(String($0.prefix(10))) },
-                     value: MonthEndSums.cents(row[2].double ?? 0))
+            sums.add(start: start, end: row[1].text.flatMap { CivilDate(String($0.prefix(10))) }, value: row[2].double ?? 0)
         }
-        return sums.totals.map { $0 / 100 }
+        return (sums.totals, sums.unsummable)
     }
 
     /// MRR at each month end from the subscriptions, its linear fit, and the movements' balance.
     private func mrr(months: [YearMonth], hasMovements: Bool, into result: inout Measurements) throws {
-        let allLevels = try Self.mrrLevels(db, months: months)
+        let (allLevels, unsummable) = try Self.mrrLevels(db, months: months)
+        if unsummable > 0 {
+            result.skipped.append(SkippedMeasure(measure: "\(unsummable) subscriptions in mrr.* and movements.max_abs_error",
+                                                 reason: "their mrr is not a number or beyond 10^26"))
+        }
         let levels = Array(allLevels.dropFirst())
         let subscriptionCount = try count("SELECT COUNT(*) FROM day06_subscriptions")
         result.metrics["mrr.series"] = Measurement(series: zip(months, levels).map { SeriesPoint(key: $0.description, value: $1) })
@@ -353,7 +358,10 @@ struct SaaSMeasures {
             result.metrics["mrr.linear_r2"] = Measurement(value: LinearFit(levels).rSquared, n: levels.count)
         }
         guard hasMovements else { return }
-        let nets = try db.query("SELECT month, net_mrr, new_mrr, expansion_mrr, contraction_mrr, churn_mrr FROM day06_mrr_movements ORDER BY month")
+        let nets = try db.query("""
+            SELECT month, CAST(net_mrr AS REAL), CAST(new_mrr AS REAL), CAST(expansion_mrr AS REAL), CAST(contraction_mrr AS REAL),
+                   CAST(churn_mrr AS REAL) FROM day06_mrr_movements ORDER BY month
+            """)
         let names = ["net", "new", "expansion", "contraction", "churn"]
         result.charts.lines.append((title: "MRR movements", yLabel: "MRR, $", series: names.enumerated().map { column, name in
             (name: name, points: nets.map { SeriesPoint(key: String(($0[0].text ?? "").prefix(7)), value: $0[column + 1].double ?? 0) })

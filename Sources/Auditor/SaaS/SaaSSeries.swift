@@ -20,12 +20,12 @@ struct SaaSSeries {
         // MRR at the end of the month before the window and of every window month, by tier.
         let levels = months.count + 1
         var tierSums = Array(repeating: MonthEndSums(first: first, count: months.count), count: tierCount)
-        for row in try db.query("SELECT start_date, end_date, mrr, plan_tier FROM day06_subscriptions") {
+        for row in try db.query("SELECT start_date, NULLIF(end_date, ''), CAST(mrr AS REAL), plan_tier FROM day06_subscriptions") {
             guard let start = row[0].text.flatMap({ CivilDate(String($0.prefix(10))) }) else { continue }
             tierSums[Self.tierIndex(row[3].text)].add(start: start, end: row[1].text.flatMap { CivilDate(String($0.prefix(10))) },
-                                                      value: MonthEndSums.cents(row[2].double ?? 0))
+                                                      value: row[2].double ?? 0)
         }
-        let mrr = tierSums.flatMap { $0.totals.map { $0 / 100 } }
+        let mrr = tierSums.flatMap(\.totals)
         // Customers: signups by month, churn over those active at the end of the month before.
         var signups = Array(repeating: 0.0, count: tierCount * months.count)
         var churned = Array(repeating: 0.0, count: tierCount * months.count)

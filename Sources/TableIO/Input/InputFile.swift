@@ -121,10 +121,7 @@ public enum InputFile {
         var bytes = [UInt8](repeating: 0, count: size + 1)
         var filled = 0
         while true {
-            if filled == bytes.count {
-                guard bytes.count <= limit else { throw InputError(.tooLarge(limit: limit), file: name) }
-                bytes += [UInt8](repeating: 0, count: bytes.count)
-            }
+            if filled == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
             let count = bytes.withUnsafeMutableBytes { raw in
                 #if canImport(Glibc)
                 Glibc.read(descriptor, raw.baseAddress! + filled, raw.count - filled)
@@ -138,6 +135,7 @@ public enum InputFile {
             }
             if count == 0 { break }
             filled += count
+            guard filled <= limit else { throw InputError(.tooLarge(limit: limit), file: name) }
         }
         return Array(bytes[0..<filled])
     }

@@ -29,6 +29,10 @@ public final class StagedOutput {
     private let force: Bool
     private let owned: Ownership?
     private var token: Int?
+    /// A descriptor of the temporary holding an exclusive `flock` while this run lives, so that
+    /// no other run (in another PID namespace or on another host sharing the folder, where the
+    /// PID says nothing) takes it for a dead run's leftover.
+    private var lock: Int32 = -1
     private var finished = false
 
     /// Stages an output for `target`, creating the parent directories it needs.
@@ -74,10 +78,37 @@ public final class StagedOutput {
                 close(descriptor)
             }
         }
+        lock = Self.holdLock(path)
+    }
+
+    /// Opens `path` and takes an exclusive `flock` on it (-1 where that is not possible).
+    static func holdLock(_ path: String) -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return -1 }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            close(descriptor)
+            return -1
+        }
+        return descriptor
+    }
+
+    /// Whether another process holds the `flock` of `path` (a live run's temporary), or it is
+    /// not something to remove at all (a symbolic link).
+    static func isHeld(_ path: String) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else { return errno == ELOOP }
+        defer { close(descriptor) }
+        return flock(descriptor, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
+    }
+
+    private func releaseLock() {
+        if lock >= 0 { close(lock) }
+        lock = -1
     }
 
     deinit {
         if !finished { discard() }
+        releaseLock()
     }
 
     /// Moves the finished temporary output to the target.
@@ -99,10 +130,14 @@ public final class StagedOutput {
                 return
             }
             try Self.checkReplaceable(target, kind: kind, owned: owned)
+            var held: Int32 = -1
+            defer { if held >= 0 { close(held) } }
             if kind == .directory {
                 let (parent, name) = Self.split(target)
                 let old = (parent.isEmpty ? "" : parent + "/") + ".\(name).old-\(getpid())"
                 removeTree(old)
+                // Locked before it is moved aside: while moved aside it is this run's, not a leftover.
+                held = Self.holdLock(target)
                 guard rename(target, old) == 0 else {
                     throw OutputError.system(operation: "move aside", path: target, errno: errno)
                 }
@@ -119,6 +154,7 @@ public final class StagedOutput {
         }
         if let token { try InterruptCleanup.finish(token, move) } else { try move() }
         finished = true
+        releaseLock()
     }
 
     /// Moves `temporary` to `target` only if nothing is at `target`.
@@ -126,7 +162,7 @@ public final class StagedOutput {
         if ckernels_rename_noreplace(temporary, target) == 0 { return }
         let code = errno
         if code == EEXIST || code == ENOTEMPTY { throw OutputError.exists(path: target) }
-        guard code == EINVAL || code == ENOSYS else {
+        guard code == EINVAL || code == ENOSYS || code == ENOTSUP else {
             throw OutputError.system(operation: "rename into place", path: target, errno: code)
         }
         // No RENAME_NOREPLACE here: claim the name with an operation that fails when it exists.
@@ -229,7 +265,8 @@ public final class StagedOutput {
     }
 
     /// Removes what an earlier run of this tool left beside `target` when it was killed before
-    /// it could clean up (`.NAME.tmp-PID-N`, `.NAME.old-PID` of a process that no longer runs). An
+    /// it could clean up (`.NAME.tmp-PID-N`, `.NAME.old-PID` of a process that no longer runs here
+    /// and holds no lock on it, so a live run elsewhere keeps its temporary). An
     /// old target moved aside by a run killed during its commit is moved back if the target is gone.
     static func removeStale(parent: String, name: String, target: String) {
         let directory = parent.isEmpty ? "." : parent
@@ -239,6 +276,7 @@ public final class StagedOutput {
                 guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0, pid != getpid(),
                       kill(pid, 0) != 0, errno == ESRCH else { continue }
                 let path = (parent.isEmpty ? "" : parent + "/") + entry
+                guard !isHeld(path) else { continue }
                 if suffix == ".old-" && !pathExists(target) && rename(path, target) == 0 { continue }
                 removeTree(path)
             }
@@ -250,6 +288,7 @@ public final class StagedOutput {
         guard !finished else { return }
         finished = true
         removeTree(temporaryPath)
+        releaseLock()
         if let token { InterruptCleanup.unregister(token) }
     }
 

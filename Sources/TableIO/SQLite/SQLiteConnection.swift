@@ -68,8 +68,11 @@ public final class SQLiteConnection {
 
     /// A `file:` URI with `immutable=1`, its path percent-encoded.
     static func immutableURI(_ path: String) -> String {
+        // "file://host/..." would read a leading "//" as an authority: one slash is the same path.
+        var trimmed = Substring(path)
+        while trimmed.hasPrefix("//") { trimmed.removeFirst() }
         var encoded = ""
-        for byte in path.utf8 {
+        for byte in trimmed.utf8 {
             let character = Character(Unicode.Scalar(byte))
             if byte < 0x80 && (character.isLetter || character.isNumber || "/-_.~".contains(character)) {
                 encoded.append(character)
