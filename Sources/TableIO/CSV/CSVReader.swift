@@ -187,8 +187,10 @@ public final class CSVReader {
                     handoff.give(hasher, offset: bytesHashed)
                 }
                 if hashing {
-                    hasher.update(UnsafeRawBufferPointer(start: chunk, count: count))
-                    bytesHashed += count
+                    // The digest covers the file as it was opened, as a take-over's does, even if it grows.
+                    let hashed = min(count, max(0, sizeAtOpen - bytesHashed))
+                    hasher.update(UnsafeRawBufferPointer(start: chunk, count: hashed))
+                    bytesHashed += hashed
                 }
                 if count == 0 {
                     // Once only: a file whose header ends it reaches the end while the header is
