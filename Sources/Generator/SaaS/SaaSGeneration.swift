@@ -40,7 +40,8 @@ public struct SaaSGeneration {
         let staged = try StagedOutput(target: outputPath, kind: .file, force: force,
                                       owned: StagedOutput.Ownership(signature: Array("SQLite format 3\0".utf8)))
         let dataset = SaaSModel(seed: seed).generate()
-        try SaaSWriter.write(dataset, to: staged.temporaryPath)
+        // Into the staged empty file, never a new one: an interrupt that removed it leaves nothing.
+        try SaaSWriter.write(dataset, to: staged.temporaryPath, create: false)
         let checks = try SaaSIntegrity.check(databaseAt: staged.temporaryPath, asOf: dataset.parameters.asOf)
         var info = stat()
         let fileSize = stat(staged.temporaryPath, &info) == 0 ? Int(info.st_size) : 0

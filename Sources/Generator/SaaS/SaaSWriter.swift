@@ -3,9 +3,10 @@ import TableIO
 /// Writes a ``SaaSDataset`` to a new SQLite database file.
 public enum SaaSWriter {
     /// Creates the schema at `path` (which must not hold a database yet) and inserts every row
-    /// in one transaction. Money is stored as dollars rounded to cents.
-    public static func write(_ dataset: SaaSDataset, to path: String) throws {
-        let db = try SQLiteConnection(path: path, mode: .create)
+    /// in one transaction. Money is stored as dollars rounded to cents. With `create` false the
+    /// file must exist already (a staged output's empty file), and is never made anew.
+    public static func write(_ dataset: SaaSDataset, to path: String, create: Bool = true) throws {
+        let db = try SQLiteConnection(path: path, mode: create ? .create : .readWrite)
         try db.execute("""
             PRAGMA page_size = 4096;
             PRAGMA journal_mode = OFF;

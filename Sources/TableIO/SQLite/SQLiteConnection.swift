@@ -15,6 +15,9 @@ public final class SQLiteConnection {
         case readOnly
         /// Create the database (or open it read-write if it exists).
         case create
+        /// Open an existing file read-write (an empty one becomes a new database); never create
+        /// it, so that a file removed meanwhile (a staged output an interrupt cleaned up) stays gone.
+        case readWrite
     }
 
     /// The database file.
@@ -36,6 +39,7 @@ public final class SQLiteConnection {
         switch mode {
         case .readOnly: flags = SQLITE_OPEN_READONLY
         case .create: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .readWrite: flags = SQLITE_OPEN_READWRITE
         }
         let code = immutable
             ? sqlite3_open_v2(Self.immutableURI(path), &connection, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nil)
