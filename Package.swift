@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "csvscan", targets: ["csvscan"]),
         .library(name: "Generator", targets: ["Generator"]),
         .library(name: "TableIO", targets: ["TableIO"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Auditor", targets: ["Auditor"]),
     ],
     dependencies: [
@@ -51,10 +52,16 @@ let package = Package(
             swiftSettings: hotLoopSettings
         ),
 
+        // The dataset contract: roles, the mapping language, the built-in profiles as mappings.
+        .target(
+            name: "Datasets",
+            dependencies: ["TableIO", .product(name: "Yams", package: "Yams")]
+        ),
+
         // The auditor: metrics, bands, reports.
         .target(
             name: "Auditor",
-            dependencies: ["TableIO", .product(name: "Yams", package: "Yams")],
+            dependencies: ["TableIO", "Datasets", .product(name: "Yams", package: "Yams")],
             swiftSettings: hotLoopSettings
         ),
 
@@ -63,6 +70,7 @@ let package = Package(
             name: "synthaudit",
             dependencies: [
                 "Auditor",
+                "Datasets",
                 "Generator",
                 "TableIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -74,7 +82,8 @@ let package = Package(
 
         .testTarget(name: "TableIOTests", dependencies: ["TableIO", "Generator"]),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "TableIO"], exclude: ["Fixtures"]),
-        .testTarget(name: "AuditorTests", dependencies: ["Auditor", "TableIO", "Generator"], exclude: ["Fixtures"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TableIO"]),
+        .testTarget(name: "AuditorTests", dependencies: ["Auditor", "Datasets", "TableIO", "Generator"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TableIO"]),
     ],
     swiftLanguageModes: [.v6]

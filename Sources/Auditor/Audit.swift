@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import TableIO
 
@@ -14,9 +15,9 @@ public enum AuditError: ReportableError, Equatable {
     public var description: String {
         switch self {
         case .missingInput(let path): return "no such input '\(path)'"
-        case .unknownProfile(let name): return "unknown profile '\(name)' (expected saas or creators)"
+        case .unknownProfile(let name): return "unknown profile '\(name)' (expected saas, creators or a MAPPING.yaml file)"
         case .undetectedProfile(let path):
-            return "cannot tell which profile '\(path)' is: expected the tables day06_customers, day06_subscriptions and day06_mrr_movements (saas) or creators.csv, pledges.csv, ... (creators); name one with --profile"
+            return "cannot tell which profile '\(path)' is: expected the tables or files day06_customers, day06_subscriptions, day06_mrr_movements (saas) or creators.csv, pledges.csv, ... (creators); name one with --profile saas, --profile creators or --profile MAPPING.yaml (Documentation/profiles.md)"
         case .unsupported(let what), .invalidData(let what): return what
         case .profileMismatch(let bands, let input):
             return "the bands are for profile '\(bands)' but the input is audited as '\(input)'"
@@ -58,66 +59,91 @@ public struct Audit {
     }
 
     public func run() throws -> AuditReport {
-        guard let input = inputs.first else { throw AuditError.missingInput("") }
+        guard !inputs.isEmpty else { throw AuditError.missingInput("") }
         for path in inputs {
             guard InputFile.exists(path) else { throw AuditError.missingInput(path) }
             // A dangling link, a FIFO or a device is named here, before anything reads it.
             if !InputFile.isDirectory(path) { try InputFile.check(path) }
         }
-        // A profile ending in .yaml or .yml is a mapping of someone else's files onto creators.
-        var mapping: MappingProfile?
+        // The profile: a mapping file, a built-in name, or detected from the table and file names.
+        var mapping: Mapping?
+        var legacy: MappingProfile?
         if let profile, profile.hasSuffix(".yaml") || profile.hasSuffix(".yml") {
-            mapping = try MappingProfile.load(path: profile)
-        } else if let profile, !MetricCatalog.profiles.contains(profile) {
-            throw AuditError.unknownProfile(profile)
-        }
-        if InputFile.isDirectory(input) {
-            guard inputs.count == 1 else { throw AuditError.unsupported("a CSV audit takes one folder of CSV files") }
-            guard mapping != nil || profile == nil || profile == "creators" else {
-                throw AuditError.unsupported("'\(input)' is a folder, audited with the creators profile or a mapping; --profile \(profile ?? "") audits a SQLite database")
+            if try Self.isRoleMapping(profile) {
+                mapping = try MappingLoader.load(path: profile)
+            } else {
+                legacy = try MappingProfile.load(path: profile)
             }
-            let map = mapping ?? .creators
-            // A dangling link counts as present, so that it is reported, not taken for an absent file.
-            let present = CreatorsAudit.files.filter { InputFile.exists(input + "/" + map.file(String($0.dropLast(4)))) }
-            let missing = CreatorsAudit.requiredFiles.filter { !present.contains($0) }
-            if present.isEmpty { throw AuditError.undetectedProfile(input) }
-            guard missing.isEmpty else {
-                throw CSVError(.missing, file: input + "/" + map.file(String(missing[0].dropLast(4))))
+        } else if let profile, profile != "creators" {
+            guard let builtIn = try BuiltInProfiles.mapping(profile) else { throw AuditError.unknownProfile(profile) }
+            mapping = builtIn
+        }
+        if legacy != nil || profile == "creators" {
+            return try creatorsAudit(legacy)
+        }
+        let set = try InputSet(inputs)
+        if mapping == nil {
+            mapping = try BuiltInProfiles.detect(set.names)
+        }
+        guard let mapping else {
+            // The creators tables, as files of a folder or tables of a database.
+            if inputs.count == 1, !set.names.isDisjoint(with: CreatorsAudit.files.flatMap { [$0, String($0.dropLast(4))] }) {
+                return try creatorsAudit(nil)
             }
-            // A mapping profile has no built-in bands: only those given with --bands.
-            let bands = mapping == nil || bandsPath != nil ? try loadBands(profile: "creators") : nil
-            let (measurements, inputsInfo) = try CreatorsAudit(directory: input, profile: map).run()
-            return AuditReport(profile: mapping.map { "creators (mapping: \($0.name))" } ?? "creators", inputs: inputsInfo,
-                               bandsPath: bands?.path, measurements: measurements,
-                               checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements),
-                               conflicts: bands.map(BandConflicts.prove) ?? [])
+            throw AuditError.undetectedProfile(inputs[0])
         }
-        if input.hasSuffix(".csv") || profile == "creators" || mapping != nil {
-            throw AuditError.unsupported("the creators profile is audited from a folder holding its seven CSV files")
+        // A mapping of someone else's data has no built-in bands: only those given with --bands.
+        let bands = mapping.builtIn || bandsPath != nil ? try loadBands(profile: mapping.profile) : nil
+        let (measurements, inputsInfo) = try RoleAudit(inputs: set, mapping: mapping, inputNames: inputs).run()
+        return AuditReport(profile: mapping.name, inputs: inputsInfo, bandsPath: bands?.path, measurements: measurements,
+                           checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements),
+                           conflicts: bands.map(BandConflicts.prove) ?? [])
+    }
+
+    /// Whether a profile file is a mapping onto roles (it has `roles:`), not a creators rename map.
+    static func isRoleMapping(_ path: String) throws -> Bool {
+        do {
+            let bytes = try InputFile.read(path)
+            let text = String(decoding: bytes, as: UTF8.self)
+            return text.split(separator: "\n").contains { $0.hasPrefix("roles:") }
+        } catch let error as InputError where error.kind == .missing {
+            throw MappingError.missing(path: path)
         }
+    }
+
+    /// The creators audit of one folder of the creator-economy CSV files, or of one SQLite
+    /// database holding the same tables.
+    private func creatorsAudit(_ mapping: MappingProfile?) throws -> AuditReport {
+        let input = inputs[0]
         guard inputs.count == 1 else {
-            throw AuditError.unsupported("a SQLite audit takes one database file, not \(inputs.count) inputs")
+            throw AuditError.unsupported("the creators profile is audited from one folder of its CSV files or one SQLite database of its tables")
         }
-
-        let db = try SQLiteConnection(path: input, mode: .readOnly)
-        let tables = try db.tableNames()
-        let detected = tables.contains(SaaSMeasures.customers) || tables.contains(SaaSMeasures.subscriptions) ? "saas" : nil
-        guard let chosen = profile ?? detected else { throw AuditError.undetectedProfile(input) }
-
-        let bands = try loadBands(profile: chosen)
-        try SaaSMeasures.checkRequirements(db, path: input)
-        var measurements = Measurements()
-        try SaaSMeasures(db: db, path: input).measure(into: &measurements)
-        try SaaSIntegrity(db: db, asOf: measurements.asOf).run(into: &measurements)
-        var inputsInfo: [AuditInput] = []
-        let digest = try SHA256.hexDigest(ofFile: input)
-        for table in tables {
-            let rows = Int(try db.scalar("SELECT COUNT(*) FROM \(SQLiteConnection.quoted(table))").integer ?? 0)
-            inputsInfo.append(AuditInput(name: "\((input as NSString).lastPathComponent):\(table)", kind: "sqlite table",
-                                         rows: rows, sha256: digest))
+        let source: CreatorsSource
+        if InputFile.isDirectory(input) {
+            source = .folder(input)
+        } else if input.lowercased().hasSuffix(".csv") {
+            throw AuditError.unsupported("the creators profile is audited from a folder holding its seven CSV files (or a SQLite database of them), not from '\(input)'")
+        } else {
+            source = try CreatorsSource.database(input)
         }
-        return AuditReport(profile: chosen, inputs: inputsInfo, bandsPath: bands?.path,
-                           measurements: measurements, checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements),
+        let map = mapping ?? .creators
+        // A dangling link counts as present, so that it is reported, not taken for an absent file.
+        let present = CreatorsAudit.files.filter { source.exists(map.file(String($0.dropLast(4)))) }
+        let missing = CreatorsAudit.requiredFiles.filter { !present.contains($0) }
+        if present.isEmpty { throw AuditError.undetectedProfile(input) }
+        guard missing.isEmpty else {
+            let file = map.file(String(missing[0].dropLast(4)))
+            if case .database = source {
+                throw AuditError.invalidData("'\(input)' lacks what the creators profile requires: table \(CreatorsSource.table(file))")
+            }
+            throw CSVError(.missing, file: source.name(file))
+        }
+        // A mapping profile has no built-in bands: only those given with --bands.
+        let bands = mapping == nil || bandsPath != nil ? try loadBands(profile: "creators") : nil
+        let (measurements, inputsInfo) = try CreatorsAudit(source: source, profile: map).run()
+        return AuditReport(profile: mapping.map { "creators (mapping: \($0.name))" } ?? "creators", inputs: inputsInfo,
+                           bandsPath: bands?.path, measurements: measurements,
+                           checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements),
                            conflicts: bands.map(BandConflicts.prove) ?? [])
     }
 

@@ -12,7 +12,7 @@ struct SynthAudit: ParsableCommand {
         commandName: "synthaudit",
         abstract: "Generate synthetic subscription datasets with known ground truth, and audit any such dataset.",
         version: synthauditVersion,
-        subcommands: [Generate.self, AuditCommand.self, Bands.self]
+        subcommands: [Generate.self, AuditCommand.self, Bands.self, Profile.self]
     )
 
     /// Parses and runs the command; a usage error is one `synthaudit:` line and exit 64, like

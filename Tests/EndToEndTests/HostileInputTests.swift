@@ -401,7 +401,7 @@ struct HostileInputTests {
             (["audit", database, "--bands", "latin.yaml"], 65, ["latin.yaml:1", "not UTF-8"]),
             (["audit", creators, "--profile", "bad-profile.yaml"], 65, ["bad-profile.yaml:2", "more problem"]),
             (["audit", database, "--bands", "nope.yaml"], 66, ["no such bands file 'nope.yaml'"]),
-            (["audit", creators, "--profile", "saas"], 64, ["is a folder", "--profile saas audits a SQLite database"]),
+            (["audit", creators, "--profile", "saas"], 65, ["lacks what the saas profile requires", "table day06_customers"]),
         ]
         for (arguments, status, fragments) in cases {
             Self.expectError(try Self.run(arguments, in: directory), status, fragments, arguments.joined(separator: " "))

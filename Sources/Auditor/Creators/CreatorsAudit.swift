@@ -2,10 +2,10 @@ import Dispatch
 import Foundation
 import TableIO
 
-/// Audits a folder of creator-economy CSV files: the small tables into memory, then
+/// Audits a creator-economy dataset (a folder of CSV files or a SQLite database of the same tables): the small tables into memory, then
 /// `transactions.csv` and `engagement_events.csv` streamed at the same time on two threads.
 struct CreatorsAudit {
-    let directory: String
+    let source: CreatorsSource
     var profile = MappingProfile.creators
 
     static let files = ["creators.csv", "patrons.csv", "tiers.csv", "pledges.csv", "transactions.csv", "posts.csv",
@@ -17,18 +17,18 @@ struct CreatorsAudit {
     func run() throws -> (Measurements, [AuditInput]) {
         let phases = Phases()
         let window = CreatorsWindow(first: profile.firstMonth, last: profile.lastMonth)
-        let hasTransactions = InputFile.exists(directory + "/" + profile.file("transactions"))
-        let hasEvents = InputFile.exists(directory + "/" + profile.file("engagement_events"))
+        let hasTransactions = source.exists(profile.file("transactions"))
+        let hasEvents = source.exists(profile.file("engagement_events"))
         // Creators and tiers here; then the second thread loads posts and patrons and goes on to
         // the events file while this one loads the pledges (the events pass waits for them only
         // for its pledge checks, buffering those meanwhile).
-        let loader = CreatorsLoader(directory: directory, profile: profile)
+        let loader = CreatorsLoader(source: source, profile: profile)
         var tables = try loader.loadCore()
         let core = UnsafeTransfer(tables)
         let sideTables = Promise<UnsafeTransfer<CreatorsTables>>()
         let gate = PledgeGate()
         let handoff = DigestHandoff()
-        let directory = directory
+        let source = source
         let profile = profile
         let eventsWork = Background {
             defer { handoff.finish() }
@@ -41,7 +41,7 @@ struct CreatorsAudit {
                 throw error
             }
             return try phases.time("engagement_events.csv (thread 2)") {
-                hasEvents ? try CreatorsStreams(directory: directory, tables: side, window: window, profile: profile)
+                hasEvents ? try CreatorsStreams(source: source, tables: side, window: window, profile: profile)
                         .events(handoff: handoff, gate: gate)
                     : EventAggregates(months: window.months.count, categories: side.categories.count)
             }
@@ -57,17 +57,18 @@ struct CreatorsAudit {
         gate.open(PledgeGate.Pledges(patron: tables.pledgePatron, creator: tables.pledgeCreator, start: tables.pledgeStart,
                                      end: tables.pledgeEnd, patrons: tables.patrons.count))
         phases.mark("load the five small tables (events begun on thread 2)")
-        let streams = CreatorsStreams(directory: directory, tables: tables, window: window, profile: profile)
+        let streams = CreatorsStreams(source: source, tables: tables, window: window, profile: profile)
         let transactions = try phases.time("transactions.csv (thread 1)") {
             hasTransactions ? try streams.transactions()
                 : TransactionAggregates(creators: tables.creators.count, patrons: tables.patrons.count)
         }
         // If the events pass is still running, this thread takes over hashing its file, then
         // computes everything that does not read the events while the other thread finishes.
-        let eventsFile = directory + "/" + profile.file("engagement_events")
-        let eventsDigest = hasEvents ? try phases.time("engagement_events.csv SHA-256 rest (thread 1)") {
-            try handoff.takeOver(path: eventsFile)
-        } : nil
+        var eventsDigest: String?
+        if hasEvents, case .folder(let directory) = source {
+            let eventsFile = directory + "/" + profile.file("engagement_events")
+            eventsDigest = try phases.time("engagement_events.csv SHA-256 rest (thread 1)") { try handoff.takeOver(path: eventsFile) }
+        }
         var result = Measurements()
         let noEvents = EventAggregates(months: window.months.count, categories: tables.categories.count)
         phases.time("measures without the events (thread 1)") {
@@ -116,11 +117,22 @@ struct CreatorsAudit {
         var digests = tables.digests
         digests["transactions.csv"] = transactions.sha256
         digests["engagement_events.csv"] = events.sha256
-        for file in Self.files {
-            let theirs = profile.file(String(file.dropLast(4)))
-            guard InputFile.exists(directory + "/" + theirs) else { continue }
-            let digest = try digests[theirs] ?? SHA256.hexDigest(ofFile: directory + "/" + theirs)
-            inputs.append(AuditInput(name: theirs, kind: "csv", rows: rows[file] ?? 0, sha256: digest))
+        switch source {
+        case .folder(let directory):
+            for file in Self.files {
+                let theirs = profile.file(String(file.dropLast(4)))
+                guard InputFile.exists(directory + "/" + theirs) else { continue }
+                let digest = try digests[theirs] ?? SHA256.hexDigest(ofFile: directory + "/" + theirs)
+                inputs.append(AuditInput(name: theirs, kind: "csv", rows: rows[file] ?? 0, sha256: digest))
+            }
+        case .database(let path, _):
+            // Every table of the database, with the file's digest (as for any SQLite input).
+            let digest = try SHA256.hexDigest(ofFile: path)
+            let connection = try SQLiteConnection(path: path, mode: .readOnly)
+            for table in try connection.tableNames() {
+                let count = Int(try connection.scalar("SELECT COUNT(*) FROM \(SQLiteConnection.quoted(table))").integer ?? 0)
+                inputs.append(AuditInput(name: "\((path as NSString).lastPathComponent):\(table)", kind: "sqlite table", rows: count, sha256: digest))
+            }
         }
         return (result, inputs)
     }
@@ -128,7 +140,7 @@ struct CreatorsAudit {
     /// The anomaly analysis, scored against `anomalies.json` when the folder has one.
     func anomalies(tables: CreatorsTables, window: CreatorsWindow, tallies: PaymentTallies?) -> AnomalyReport {
         let series = CreatorsSeries(tables: tables, window: window, payments: tallies).build()
-        let path = directory + "/anomalies.json"
+        let path = source.groundTruthPath
         var truth: [GroundTruthAnomaly]?
         var source: String?
         if InputFile.exists(path) {

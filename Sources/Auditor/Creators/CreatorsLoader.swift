@@ -7,7 +7,7 @@ import TableIO
 /// or amount counts as a value failure. Structural faults (a ragged row, a bad quote, a missing
 /// column) stop the load with the file, line and column.
 struct CreatorsLoader {
-    let directory: String
+    let source: CreatorsSource
     let profile: MappingProfile
 
     // The audit loads in steps (CreatorsAudit.run): creators and tiers first (the others refer
@@ -82,14 +82,13 @@ struct CreatorsLoader {
         }
     }
 
-    private func reader(_ table: String) throws -> (CSVReader, Columns) {
-        let file = profile.file(table)
-        let reader = try CSVReader(path: directory + "/" + file, displayName: file)
+    private func reader(_ table: String) throws -> (any RowStream, Columns) {
+        let reader = try source.open(profile.file(table))
         return (reader, Columns(reader, table: table, profile: profile))
     }
 
     /// Reads every row of `name` with `body`, then records the file's digest.
-    private func rows(_ reader: CSVReader, _ tables: inout CreatorsTables, _ body: (CSVRow, inout CreatorsTables) throws -> Void) throws {
+    private func rows(_ reader: any RowStream, _ tables: inout CreatorsTables, _ body: (CSVRow, inout CreatorsTables) throws -> Void) throws {
         try reader.forEachRow { row in try body(row, &tables) }
         guard reader.rowCount > 0 else { throw CSVError(.headerOnly, file: reader.displayName) }
         tables.digests[reader.displayName] = reader.sha256

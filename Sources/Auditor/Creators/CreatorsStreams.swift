@@ -221,14 +221,13 @@ struct AuditCancelled: Error {}
 
 /// The streaming passes over the two large files.
 struct CreatorsStreams {
-    let directory: String
+    let source: CreatorsSource
     let tables: CreatorsTables
     let window: CreatorsWindow
     let profile: MappingProfile
 
-    func reader(_ table: String, handoff: DigestHandoff? = nil) throws -> (CSVReader, Columns) {
-        let file = profile.file(table)
-        let reader = try CSVReader(path: directory + "/" + file, displayName: file, handoff: handoff)
+    func reader(_ table: String, handoff: DigestHandoff? = nil) throws -> (any RowStream, Columns) {
+        let reader = try source.open(profile.file(table), handoff: handoff)
         return (reader, Columns(reader, table: table, profile: profile))
     }
 

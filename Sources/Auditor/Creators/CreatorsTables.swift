@@ -70,7 +70,7 @@ struct Columns {
     let profile: MappingProfile
     let positions: [String: Int]
 
-    init(_ reader: CSVReader, table: String, profile: MappingProfile) {
+    init(_ reader: any RowStream, table: String, profile: MappingProfile) {
         self.file = reader.displayName
         self.table = table
         self.profile = profile

@@ -72,6 +72,18 @@ public struct IntegrityFinding: Sendable, Equatable {
     public var sampleKeys: [String]
     /// Rows the test looked at.
     public var checked: Int
+    /// A failing `warn` test is reported and does not fail the audit.
+    public var warnOnly = false
+
+    public init(test: String, table: String, column: String?, failures: Int, sampleKeys: [String], checked: Int, warnOnly: Bool = false) {
+        self.test = test
+        self.table = table
+        self.column = column
+        self.failures = failures
+        self.sampleKeys = sampleKeys
+        self.checked = checked
+        self.warnOnly = warnOnly
+    }
 }
 
 /// A measure that could not be computed, and why (a missing table or column).
@@ -86,6 +98,8 @@ public struct Measurements: Sendable {
     public var integrity: [IntegrityFinding] = []
     public var skipped: [SkippedMeasure] = []
     public var asOf: String?
+    /// The definitions the audit used that the mapping chose (`churn`), stated in the report.
+    public var definitions: [String: String] = [:]
     /// What the report's charts draw beyond the metrics: the retention curve, the revenue of
     /// each unit (creator or customer) for the Lorenz curve, the seasonal series with their
     /// fitted model, and named series such as the MRR movements. Not part of report.json.

@@ -19,7 +19,7 @@ public struct AuditReport: Sendable {
     public var conflicts: [BandConflict] = []
 
     public func count(_ status: CheckStatus) -> Int { checks.filter { $0.status == status }.count }
-    public var integrityFailures: Int { measurements.integrity.filter { $0.failures > 0 }.count }
+    public var integrityFailures: Int { measurements.integrity.filter { $0.failures > 0 && !$0.warnOnly }.count }
 
     /// The report as JSON (SPEC section 7): sorted keys, fixed number formatting, no clock.
     public var json: JSONValue {
@@ -56,11 +56,13 @@ public struct AuditReport: Sendable {
             return .object(entry)
         }
         let integrity: [JSONValue] = measurements.integrity.map { finding in
-            .object([
+            var entry: [String: JSONValue] = [
                 "test": .string(finding.test), "table": .string(finding.table),
                 "column": finding.column.map { .string($0) } ?? .null, "failures": .integer(finding.failures),
                 "checked": .integer(finding.checked), "sample_keys": .array(finding.sampleKeys.map { .string($0) }),
-            ])
+            ]
+            if finding.warnOnly { entry["severity"] = .string("warn") }
+            return .object(entry)
         }
         let declared: [JSONValue] = checks.filter { $0.band.severity == .warn }.map { check in
             .object(["band": .string(check.band.id), "kind": .string("declared"), "note": .string(check.band.note ?? "")])
@@ -83,6 +85,7 @@ public struct AuditReport: Sendable {
                          "sha256": .string(input.sha256)])
             }),
             "as_of": measurements.asOf.map { .string($0) } ?? .null,
+            "definitions": .object(measurements.definitions.mapValues { .string($0) }),
             "metrics": .object(metrics),
             "checks": .array(checkEntries),
             "integrity": .array(integrity),

@@ -12,6 +12,7 @@ public enum MarkdownReport {
         lines.append("# Audit report: \(report.profile)")
         lines.append("")
         lines.append("synthaudit \(synthauditVersion); as of \(report.measurements.asOf ?? "unknown"); bands: \(report.bandsPath ?? "none")")
+        if let churn = report.measurements.definitions["churn"] { lines += ["", "Churn: \(churn)."] }
         lines.append("")
         lines.append("| checks | pass | warn | fail | inconclusive | integrity tests failing |")
         lines.append("|---|---|---|---|---|---|")

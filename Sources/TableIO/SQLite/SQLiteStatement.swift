@@ -94,6 +94,34 @@ public final class SQLiteStatement {
         }
     }
 
+    /// What column `index` of the current row holds, without converting it.
+    public enum StoredKind: Sendable { case null, integer, real, text }
+
+    /// The storage class of column `index` of the current row (a blob counts as text).
+    public func kind(at index: Int) -> StoredKind {
+        switch sqlite3_column_type(handle, Int32(index)) {
+        case SQLITE_INTEGER: return .integer
+        case SQLITE_FLOAT: return .real
+        case SQLITE_NULL: return .null
+        default: return .text
+        }
+    }
+
+    /// Column `index` of the current row as a number (SQLite's conversion for text).
+    public func double(at index: Int) -> Double { sqlite3_column_double(handle, Int32(index)) }
+
+    /// Column `index` of the current row as an integer (SQLite's conversion for text and reals).
+    public func integer(at index: Int) -> Int64 { sqlite3_column_int64(handle, Int32(index)) }
+
+    /// Calls `body` with the bytes of column `index` of the current row as text (valid only
+    /// during the call; a NULL gives an empty buffer).
+    public func withBytes<T>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let column = Int32(index)
+        let base = sqlite3_column_text(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeBufferPointer(start: base.map { UnsafePointer($0) }, count: base == nil ? 0 : count))
+    }
+
     /// The current row as an array of values.
     public func row() -> [SQLiteValue] {
         (0..<columnCount).map { value(at: $0) }

@@ -6,7 +6,7 @@ import TableIO
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Audit a dataset: measure it, check the bands, write Markdown and JSON reports.",
+        abstract: "Audit a subscription dataset, ours or anyone's: measure it, run its data tests, check the bands, write Markdown and JSON reports.",
         discussion: """
             Exit status: 0 every check passes (warnings allowed unless --strict), 1 a check or an \
             integrity test fails, 2 the report drifted from its golden copy, 64 usage error \
@@ -16,10 +16,10 @@ struct AuditCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A SQLite database (saas profile) or a folder of CSV files (creators profile, or a mapping).")
+    @Argument(help: "SQLite databases, folders of CSV files or CSV files, any mix; a mapping's roles name their tables or files.")
     var inputs: [String]
 
-    @Option(help: "saas or creators; detected from the table names when omitted.")
+    @Option(help: "saas, creators, or a mapping MAPPING.yaml (Documentation/profiles.md; `synthaudit profile show saas` prints one to start from); detected from the table or file names when omitted.")
     var profile: String?
 
     @Option(help: "A bands file; the profile's built-in bands when omitted.")

@@ -58,7 +58,8 @@ struct SaaSAuditTests {
         #expect(Self.metric(report, "edge_cases.two_upgrades") == 0)
         // The three customers are consistent: every data test passes.
         #expect(report.integrityFailures == 0, "\(report.measurements.integrity.filter { $0.failures > 0 })")
-        #expect(report.measurements.integrity.count == 32)
+        // 32 of the first version, plus valid_date of the movements month and no_future_dates of the signups.
+        #expect(report.measurements.integrity.count == 34)
     }
 
     @Test("damage shows up as failing data tests with sample keys")

@@ -1,0 +1,18 @@
+import Datasets
+import TableIO
+
+/// What every measure family reads: the mapping, the role tables, the subscription ledger, the
+/// window and the as-of moment.
+struct AuditContext {
+    let mapping: Mapping
+    let tables: [Role: RoleTable]
+    let ledger: SubscriptionLedger
+    /// The months audited, first to last.
+    let months: [YearMonth]
+    /// The as-of moment, and its day.
+    let asOf: Int64
+    var asOfDay: Int { SubscriptionLedger.day(asOf)! }
+    var lastMonth: YearMonth { months[months.count - 1] }
+
+    subscript(role: Role) -> RoleTable? { tables[role] }
+}

@@ -1,0 +1,63 @@
+import Datasets
+import TableIO
+
+/// MRR (SPEC section 2): the sum of the amounts of the subscriptions open at each month end,
+/// its linear fit, the movements at subscriber level (new, expansion, contraction, churn,
+/// reactivation, the way subscription-analytics vendors define them, at month ends), net and
+/// gross revenue retention, and the reconciliation with a pre-aggregated movements table.
+enum RevenueMeasures {
+    /// MRR at the end of the month before the window and of every window month, from one pass
+    /// over the subscriptions; and the number whose amount could not be summed.
+    static func levels(_ ledger: SubscriptionLedger, months: [YearMonth]) -> (levels: [Double], unsummable: Int) {
+        var sums = MonthEndSums(first: months[0], count: months.count)
+        for subscription in ledger.subscriptions {
+            guard let start = subscription.start else { continue }
+            sums.add(start: CivilDate(dayNumber: start), end: subscription.end.map(CivilDate.init(dayNumber:)), value: subscription.amount)
+        }
+        return (sums.totals, sums.unsummable)
+    }
+
+    static func measure(_ context: AuditContext, into result: inout Measurements) {
+        let months = context.months
+        let (allLevels, unsummable) = levels(context.ledger, months: months)
+        if unsummable > 0 {
+            result.skipped.append(SkippedMeasure(measure: "\(unsummable) subscriptions in mrr.* and movements.max_abs_error",
+                                                 reason: "their amount is not a number or beyond 10^26"))
+        }
+        let levels = Array(allLevels.dropFirst())
+        let count = context.ledger.subscriptions.count
+        result.metrics["mrr.series"] = Measurement(series: zip(months, levels).map { SeriesPoint(key: $0.description, value: $1) })
+        if let first = levels.first, let last = levels.last {
+            result.metrics["mrr.month1"] = Measurement(value: first, n: count)
+            result.metrics["mrr.month\(levels.count)"] = Measurement(value: last, n: count)
+        }
+        if levels.count >= 3 {
+            result.metrics["mrr.linear_r2"] = Measurement(value: LinearFit(levels).rSquared, n: levels.count)
+        }
+        reconcile(context, levels: allLevels, into: &result)
+    }
+
+    /// The stored movements drawn, and the largest gap between each month's stored net movement
+    /// and the change of MRR recomputed from the subscriptions.
+    static func reconcile(_ context: AuditContext, levels: [Double], into result: inout Measurements) {
+        guard let table = context[.movements], let monthTimes = table.times["month"] else { return }
+        let order = (0..<table.rows).sorted { monthTimes[$0] < monthTimes[$1] }
+        func key(_ row: Int) -> String {
+            SubscriptionLedger.day(monthTimes[row]).map { String(CivilDate(dayNumber: $0).description.prefix(7)) } ?? ""
+        }
+        let names = ["net", "new", "expansion", "contraction", "churn"]
+        result.charts.lines.append((title: "MRR movements", yLabel: "MRR, $", series: names.compactMap { name in
+            guard let values = table.amounts[name] else { return nil }
+            return (name: name, points: order.map { SeriesPoint(key: key($0), value: values[$0].isNaN ? 0 : values[$0]) })
+        }))
+        guard let nets = table.amounts["net"] else { return }
+        var previous = levels[0]
+        var worst = 0.0
+        for (index, row) in order.enumerated() where index + 1 < levels.count {
+            let net = nets[row].isNaN ? 0 : nets[row]
+            worst = max(worst, abs(levels[index + 1] - previous - net))
+            previous = levels[index + 1]
+        }
+        result.metrics["movements.max_abs_error"] = Measurement(value: (worst * 100).rounded() / 100, n: table.rows)
+    }
+}

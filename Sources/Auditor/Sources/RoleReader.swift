@@ -1,0 +1,253 @@
+import Datasets
+import TableIO
+
+/// One field value as a source gives it, before it is typed.
+enum Cell {
+    case null
+    case bytes(UnsafeBufferPointer<UInt8>)
+    case number(Double)
+    case text(String)
+
+    init(_ value: ExpressionValue) {
+        switch value {
+        case .null: self = .null
+        case .number(let number): self = .number(number)
+        case .text(let text): self = .text(text)
+        case .boolean(let flag): self = .text(flag ? "true" : "false")
+        }
+    }
+
+    var expressionValue: ExpressionValue {
+        switch self {
+        case .null: return .null
+        case .bytes(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
+        case .number(let number): return .number(number)
+        case .text(let text): return .text(text)
+        }
+    }
+
+    /// Calls `body` with the value's text as bytes (a number as SQLite would print it).
+    func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T? {
+        switch self {
+        case .null: return nil
+        case .bytes(let bytes): return body(bytes)
+        case .number(let number):
+            var text = ExpressionValue.number(number).text ?? ""
+            return text.withUTF8 { body($0) }
+        case .text(var text): return text.withUTF8 { body($0) }
+        }
+    }
+
+    /// Empty text counts as absent for times and amounts (an empty end date is an open subscription).
+    var isAbsent: Bool {
+        switch self {
+        case .null: return true
+        case .bytes(let bytes): return bytes.isEmpty
+        case .text(let text): return text.isEmpty
+        case .number: return false
+        }
+    }
+}
+
+/// Columns a role's required fields read that its source lacks.
+struct LackingColumns: Error {
+    var items: [String]
+}
+
+/// Reads one role from its source through its mapping into a ``RoleTable``.
+///
+/// Only the columns the mapping reads are parsed. A plain column is typed straight from its
+/// bytes; an expression or a value map goes through ``Expression``. A required field whose column
+/// is missing stops the audit (exit 65, naming the table, the column and the mapping line); an
+/// optional one is left out and its measures are skipped.
+struct RoleReader {
+    let inputs: InputSet
+    let mapping: Mapping
+
+    /// A field's plan: where its value comes from and how it is typed.
+    private struct Slot {
+        var name: String
+        var kind: Field.Kind
+        var field: FieldMapping
+        /// Positions in the selected columns of the columns it reads, by name.
+        var columns: [String: Int]
+        var plain: Int?
+    }
+
+    func read(_ role: Role) throws -> RoleTable? {
+        guard let roleMapping = mapping[role] else { return nil }
+        switch roleMapping.source {
+        case .table(let name):
+            guard let table = try inputs.table(name) else {
+                throw AuditError.invalidData("role \(role.rawValue) reads '\(name)' (\(mapping.path):\(roleMapping.line)), which no input holds; inputs have \(inputs.names.sorted().prefix(12).joined(separator: ", "))")
+            }
+            switch table.kind {
+            case .csv(let path): return try readCSV(role, roleMapping, path: path, displayName: table.displayName)
+            case .sqlite(let database, let name):
+                let connection = inputs.databases[database].connection
+                let columns = try connection.columnNames(of: name)
+                let sql = "SELECT \(columns.map(SQLiteConnection.quoted).joined(separator: ", ")) FROM \(SQLiteConnection.quoted(name))"
+                var table = try readSQLite(role, roleMapping, connection: connection, sql: sql, columns: columns, displayName: name)
+                table.sizeBytes = nil
+                return table
+            }
+        case .query(let sql):
+            let connection = try inputs.queryDatabase()
+            let statement = try connection.prepare(sql)
+            let columns = (0..<statement.columnCount).map { statement.columnName($0) }
+            return try readSQLite(role, roleMapping, connection: connection, sql: sql, columns: columns, displayName: "query of \(role.rawValue)")
+        }
+    }
+
+    /// The slots of the fields the source can give; fails on a required field it cannot.
+    private func slots(_ role: Role, _ roleMapping: RoleMapping, columns: [String], source: String, table: inout RoleTable) throws -> [Slot] {
+        var slots: [Slot] = []
+        var lacking: [String] = []
+        let positions = Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let entries: [(String, Field.Kind, Bool, FieldMapping)] =
+            role.fields.compactMap { field in roleMapping.fields[field.name].map { (field.name, field.kind, field.required, $0) } }
+            + roleMapping.attributes.map { ($0.name, Field.Kind.category, false, $0.field) }
+        for (name, kind, required, field) in entries {
+            let absent = field.expression.columns.filter { positions[$0] == nil }
+            guard absent.isEmpty else {
+                if required {
+                    let hint = MappingLoader.suggestion(absent[0], columns).map { " (did you mean '\($0)'?)" } ?? ""
+                    lacking.append("column \(source).\(absent[0])\(hint) for \(role.rawValue).\(name)")
+                } else {
+                    table.missing.append(name)
+                }
+                continue
+            }
+            var slot = Slot(name: name, kind: kind, field: field, columns: [:])
+            for column in field.expression.columns { slot.columns[column] = positions[column] }
+            if let column = field.column, field.values.isEmpty { slot.plain = positions[column] }
+            if let column = field.column { table.columnOf[name] = column }
+            slots.append(slot)
+        }
+        guard lacking.isEmpty else { throw LackingColumns(items: lacking) }
+        table.sourceColumns = columns
+        for slot in slots {
+            switch slot.kind {
+            case .time: table.times[slot.name] = []
+            case .amount: table.amounts[slot.name] = []
+            case .key, .reference, .category: table.texts[slot.name] = TextColumn()
+            }
+        }
+        return slots
+    }
+
+    private func readCSV(_ role: Role, _ roleMapping: RoleMapping, path: String, displayName: String) throws -> RoleTable {
+        let reader = try CSVReader(path: path, displayName: displayName)
+        var table = RoleTable(role: role, source: displayName, mapping: roleMapping, labelWord: "line")
+        let slots = try self.slots(role, roleMapping, columns: reader.header, source: displayName, table: &table)
+        let filterColumns = try filterPositions(roleMapping, reader.header, displayName)
+        try reader.forEachRow { row in
+            try add(&table, slots, filterColumns, label: row.line) { position in
+                row.isNull(position) ? .null : .bytes(row[position])
+            }
+        }
+        guard reader.rowCount > 0 else { throw CSVError(.headerOnly, file: displayName) }
+        table.sha256 = reader.sha256
+        return table
+    }
+
+    private func readSQLite(_ role: Role, _ roleMapping: RoleMapping, connection: SQLiteConnection, sql: String, columns: [String],
+                            displayName: String) throws -> RoleTable {
+        var table = RoleTable(role: role, source: displayName, mapping: roleMapping, labelWord: "row")
+        let slots = try self.slots(role, roleMapping, columns: columns, source: displayName, table: &table)
+        let filterColumns = try filterPositions(roleMapping, columns, displayName)
+        let statement = try connection.prepare(sql)
+        var number = 0
+        while try statement.step() {
+            number += 1
+            try add(&table, slots, filterColumns, label: number) { position in
+                switch statement.kind(at: position) {
+                case .null: return .null
+                case .integer, .real: return .number(statement.double(at: position))
+                case .text: return statement.withBytes(at: position) { .text(String(decoding: $0, as: UTF8.self)) }
+                }
+            }
+        }
+        return table
+    }
+
+    private func filterPositions(_ roleMapping: RoleMapping, _ columns: [String], _ source: String) throws -> [String: Int] {
+        guard let filter = roleMapping.filter else { return [:] }
+        var positions: [String: Int] = [:]
+        for column in filter.columns {
+            guard let position = columns.firstIndex(of: column) else {
+                let hint = MappingLoader.suggestion(column, columns).map { " (did you mean '\($0)'?)" } ?? ""
+                throw AuditError.invalidData("'\(source)' has no column '\(column)'\(hint), which the filter of \(roleMapping.sourceName) reads (\(mapping.path):\(roleMapping.line))")
+            }
+            positions[column] = position
+        }
+        return positions
+    }
+
+    /// Adds one source row, if the filter keeps it.
+    private func add(_ table: inout RoleTable, _ slots: [Slot], _ filterColumns: [String: Int], label: Int,
+                     _ cell: (Int) -> Cell) throws {
+        table.sourceRows += 1
+        if let filter = table.mapping.filter {
+            let keep = filter.evaluate { name in filterColumns[name].map { cell($0).expressionValue } ?? .null }
+            guard keep.isTrue else { return }
+        }
+        let row = table.rows
+        table.rows += 1
+        table.rowLabels.append(Int32(clamping: label))
+        // The id first, so that problems met in the other fields name the row by it.
+        for slot in slots.sorted(by: { ($0.name == "id" ? 0 : 1) < ($1.name == "id" ? 0 : 1) }) {
+            let value: Cell
+            if let position = slot.plain {
+                value = cell(position)
+            } else {
+                var computed = slot.field.expression.evaluate { name in slot.columns[name].map { cell($0).expressionValue } ?? .null }
+                if !slot.field.values.isEmpty, let text = computed.text, let mapped = slot.field.values[text] { computed = .text(mapped) }
+                value = Cell(computed)
+            }
+            switch slot.kind {
+            case .time:
+                var seconds = noTime
+                if value.isAbsent {
+                    if table.role.field(slot.name)?.nullable != true { table.note("not_null", slot.name, row) }
+                } else if let parsed = time(value, slot.field) {
+                    seconds = parsed
+                } else {
+                    table.note(slot.field.format == .date ? "valid_date" : "valid_timestamp", slot.name, row)
+                }
+                table.times[slot.name]!.append(seconds)
+            case .amount:
+                var amount = Double.nan
+                if value.isAbsent {
+                    table.note("not_null", slot.name, row)
+                } else if let parsed = number(value) {
+                    amount = parsed
+                } else {
+                    table.note("valid_number", slot.name, row)
+                }
+                table.amounts[slot.name]!.append(amount)
+            case .key, .reference, .category:
+                let code = value.withBytes { table.texts[slot.name]!.dictionary.intern($0) }
+                table.texts[slot.name]!.codes.append(Int32(code ?? -1))
+                if code == nil && table.role.field(slot.name)?.nullable != true && slot.kind != .category {
+                    table.note("not_null", slot.name, row)
+                }
+            }
+        }
+    }
+
+    private func time(_ value: Cell, _ field: FieldMapping) -> Int64? {
+        let zone = field.zone ?? mapping.timezone
+        if case .number(let number) = value {
+            if field.format.isEpoch { return field.format.seconds(number: number) }
+        }
+        return value.withBytes { field.format.seconds($0, zone: zone) } ?? nil
+    }
+
+    private func number(_ value: Cell) -> Double? {
+        switch value {
+        case .number(let number): return number.isFinite ? number : nil
+        default: return value.withBytes { ValueParsers.double($0) } ?? nil
+        }
+    }
+}

@@ -1,0 +1,522 @@
+import TableIO
+import Yams
+
+/// Reads and validates a mapping (YAML), reporting every problem with its line.
+public enum MappingLoader {
+    /// Reads the mapping at `path`.
+    public static func load(path: String) throws -> Mapping {
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path)
+        } catch let error as InputError where error.kind == .missing {
+            throw MappingError.missing(path: path)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw MappingError.invalid([MappingDiagnostic(path: path, line: 1, message: "not UTF-8 text")])
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Reads a mapping from its text; `path` names it in messages.
+    public static func parse(_ text: String, path: String, builtIn: Bool = false) throws -> Mapping {
+        var reader = Reader(path: path)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw MappingError.invalid([MappingDiagnostic(path: path, line: 1, message: "empty mapping")])
+            }
+            root = node
+        } catch let error as YamlError {
+            throw MappingError.invalid([MappingDiagnostic(path: path, line: line(of: error), message: "not valid YAML: \(summary(of: error))")])
+        }
+        let mapping = reader.mapping(root, builtIn: builtIn)
+        guard let mapping, reader.problems.isEmpty else {
+            throw MappingError.invalid(reader.problems.sorted { $0.line < $1.line })
+        }
+        return mapping
+    }
+
+    static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        case .reader(_, let offset?, _, let yaml): return 1 + yaml.utf8.prefix(max(0, offset)).filter { $0 == 0x0A }.count
+        default: return 1
+        }
+    }
+
+    static func summary(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        case .reader(let problem, _, _, _): return problem
+        default: return "\(error)"
+        }
+    }
+
+    /// The closest of `candidates` to `word`, if it is a plausible misspelling.
+    public static func suggestion(_ word: String, _ candidates: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var previous = Array(0...b.count)
+            for (i, x) in a.enumerated() {
+                var current = [i + 1]
+                for (j, y) in b.enumerated() {
+                    current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+                }
+                previous = current
+            }
+            return previous[b.count]
+        }
+        let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0.lowercased()))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, word.count / 3) else { return nil }
+        return best.0
+    }
+}
+
+private struct Reader {
+    let path: String
+    var problems: [MappingDiagnostic] = []
+
+    init(path: String) {
+        self.path = path
+    }
+
+    mutating func problem(_ node: Node?, _ message: String) {
+        problems.append(MappingDiagnostic(path: path, line: node?.mark?.line ?? 1, message: message))
+    }
+
+    mutating func unknown(_ key: Node, _ expected: [String], in place: String) {
+        let word = key.string ?? "?"
+        let hint = MappingLoader.suggestion(word, expected).map { " (did you mean '\($0)'?)" } ?? ""
+        problem(key, "unknown key '\(word)' in \(place)\(hint); expected \(expected.joined(separator: ", "))")
+    }
+
+    mutating func string(_ node: Node, _ what: String) -> String? {
+        guard let text = node.scalar?.string, node.scalar != nil else {
+            problem(node, "\(what) must be a single value")
+            return nil
+        }
+        return text
+    }
+
+    mutating func strings(_ node: Node, _ what: String) -> [String]? {
+        if let scalar = node.scalar { return [scalar.string] }
+        guard let sequence = node.sequence else {
+            problem(node, "\(what) must be a list")
+            return nil
+        }
+        return sequence.compactMap { string($0, "each entry of \(what)") }
+    }
+
+    mutating func number(_ node: Node, _ what: String) -> Double? {
+        guard let text = node.scalar?.string, let value = Double(text), value.isFinite else {
+            problem(node, "\(what) must be a number")
+            return nil
+        }
+        return value
+    }
+
+    mutating func month(_ node: Node, _ what: String) -> YearMonth? {
+        guard let text = node.scalar?.string, text.count == 7, let date = CivilDate(text + "-01") else {
+            problem(node, "\(what) must be a month YYYY-MM")
+            return nil
+        }
+        return date.yearMonth
+    }
+
+    mutating func mapping(_ root: Node, builtIn: Bool) -> Mapping? {
+        guard let top = root.mapping else {
+            problem(root, "a mapping is a YAML mapping with name and roles")
+            return nil
+        }
+        let keys = ["name", "profile", "description", "subject", "detect", "window", "as_of", "timezone", "churn", "plans", "roles", "tests",
+                    "rules", "extras"]
+        var result = Mapping(name: "", path: path)
+        result.builtIn = builtIn
+        var roleNode: Node?
+        var testsNode: Node?
+        var profileSet = false
+        for (key, value) in top {
+            switch key.string ?? "" {
+            case "name": result.name = string(value, "'name'") ?? ""
+            case "profile":
+                result.profile = string(value, "'profile'") ?? ""
+                profileSet = true
+            case "description": _ = string(value, "'description'")
+            case "subject": result.subjectNoun = string(value, "'subject'") ?? result.subjectNoun
+            case "detect": result.detect = strings(value, "'detect'") ?? []
+            case "window":
+                if value.scalar?.string == "auto" { continue }
+                guard let pair = value.sequence, pair.count == 2, let first = month(pair[0], "the window's first month"),
+                      let last = month(pair[1], "the window's last month") else {
+                    if value.sequence?.count != 2 { problem(value, "'window' must be auto or [YYYY-MM, YYYY-MM]") }
+                    continue
+                }
+                if first > last {
+                    problem(value, "'window' must be [first, last] with first before last")
+                } else if first.months(to: last) >= 1_200 {
+                    problem(value, "'window' spans \(first) .. \(last) (\(first.months(to: last) + 1) months); an audit window is at most 1,200 months")
+                } else {
+                    result.window = (first, last)
+                }
+            case "as_of":
+                guard let text = string(value, "'as_of'") else { continue }
+                if text == "auto" { continue }
+                let seconds = text.utf8.withContiguousStorageIfAvailable { ValueParsers.timestamp($0) } ?? nil
+                guard let seconds else {
+                    problem(value, "'as_of' must be a date or timestamp (2024-12-31, 2024-12-31 23:59:59, ISO 8601)")
+                    continue
+                }
+                // A date alone is the end of that day.
+                result.asOf = text.count == 10 ? seconds + 86_399 : seconds
+            case "timezone":
+                guard let text = string(value, "'timezone'") else { continue }
+                guard let zone = TimeZoneRule.parse(text) else {
+                    problem(value, "unknown time zone '\(text)' (UTC, an offset such as +02:00, or a zone name such as Europe/Berlin)")
+                    continue
+                }
+                result.timezone = zone
+            case "churn": result.churn = churn(value)
+            case "plans": result.plans = plans(value)
+            case "roles": roleNode = value
+            case "tests": testsNode = value
+            case "rules": result.rules = strings(value, "'rules'") ?? []
+            case "extras": result.extras = strings(value, "'extras'") ?? []
+            default: unknown(key, keys, in: "the mapping")
+            }
+        }
+        if result.name.isEmpty { problem(root, "missing 'name'") }
+        if !profileSet { result.profile = result.name }
+        if let roleNode {
+            result.roles = roles(roleNode, zone: result.timezone)
+        } else {
+            problem(root, "missing 'roles' (at least subscriptions)")
+        }
+        if let testsNode { result.tests = tests(testsNode, roles: result.roles) }
+        for rule in result.rules where !Self.knownRules.contains(rule) {
+            let hint = MappingLoader.suggestion(rule, Self.knownRules).map { " (did you mean '\($0)'?)" } ?? ""
+            problem(top["rules"], "unknown rule '\(rule)'\(hint); known: \(Self.knownRules.joined(separator: ", "))")
+        }
+        for extra in result.extras where !Self.knownExtras.contains(extra) {
+            problem(top["extras"], "unknown extra '\(extra)'; known: \(Self.knownExtras.joined(separator: ", "))")
+        }
+        if result.churn.rule == .churnEvents && result.roles[.churnEvents] == nil && roleNode != nil {
+            problem(top["churn"], "churn definition churn_events needs the churn_events role")
+        }
+        if result.churn.rule == .subscriberStatus && result.roles[.subscribers]?.fields["status"] == nil && roleNode != nil {
+            problem(top["churn"], "churn definition subscriber_status needs the subscribers role with a status field")
+        }
+        return result
+    }
+
+    /// The named rules of the built-in profiles (Auditor/Integrity/ProfileRules.swift).
+    static let knownRules = ["day06.subscription_chain", "day06.current_mrr", "day06.movements_net_formula", "day06.movements_nonnegative"]
+    /// The domain measures attached to roles (Auditor/Extras).
+    static let knownExtras = ["day06.edge_cases"]
+
+    mutating func churn(_ node: Node) -> ChurnDefinition {
+        var definition = ChurnDefinition()
+        guard let pairs = node.mapping else {
+            problem(node, "'churn' is a mapping: {definition: ..., unit: ..., values: [...]}")
+            return definition
+        }
+        for (key, value) in pairs {
+            switch key.string ?? "" {
+            case "definition":
+                guard let text = string(value, "'churn.definition'") else { continue }
+                guard let rule = ChurnDefinition.Rule(rawValue: text) else {
+                    problem(value, "unknown churn definition '\(text)'; expected \(ChurnDefinition.Rule.allCases.map(\.rawValue).joined(separator: ", "))")
+                    continue
+                }
+                definition.rule = rule
+            case "unit":
+                guard let text = string(value, "'churn.unit'") else { continue }
+                guard let unit = ChurnDefinition.Unit(rawValue: text) else {
+                    problem(value, "unknown churn unit '\(text)'; expected subscriber or subscription")
+                    continue
+                }
+                definition.unit = unit
+            case "values": definition.values = strings(value, "'churn.values'") ?? definition.values
+            case "grace_days":
+                guard let days = number(value, "'churn.grace_days'"), days >= 0, days <= 366, days == days.rounded() else {
+                    problem(value, "'churn.grace_days' is a whole number of days, 0 to 366")
+                    continue
+                }
+                definition.graceDays = Int(days)
+            default: unknown(key, ["definition", "unit", "values", "grace_days"], in: "'churn'")
+            }
+        }
+        return definition
+    }
+
+    mutating func plans(_ node: Node) -> [Plan] {
+        guard let sequence = node.sequence else {
+            problem(node, "'plans' is a list of plans in rank order: [{name: Starter, price: [29, 99]}, ...]")
+            return []
+        }
+        var plans: [Plan] = []
+        for entry in sequence {
+            if let name = entry.scalar?.string {
+                plans.append(Plan(name: name))
+                continue
+            }
+            guard let pairs = entry.mapping, let nameNode = pairs["name"], let name = string(nameNode, "a plan's name") else {
+                problem(entry, "each plan is a name or {name: ..., price: [low, high]}")
+                continue
+            }
+            var plan = Plan(name: name)
+            for (key, value) in pairs {
+                switch key.string ?? "" {
+                case "name": break
+                case "price":
+                    guard let pair = value.sequence, pair.count == 2, let low = number(pair[0], "a price bound"),
+                          let high = number(pair[1], "a price bound"), low <= high else {
+                        problem(value, "'price' must be [low, high] with low <= high")
+                        continue
+                    }
+                    plan.price = low...high
+                default: unknown(key, ["name", "price"], in: "a plan")
+                }
+            }
+            if plans.contains(where: { $0.name == name }) { problem(entry, "plan '\(name)' is listed twice") }
+            plans.append(plan)
+        }
+        return plans
+    }
+
+    mutating func roles(_ node: Node, zone: TimeZoneRule) -> [Role: RoleMapping] {
+        guard let pairs = node.mapping else {
+            problem(node, "'roles' maps a role name to its table and fields")
+            return [:]
+        }
+        var roles: [Role: RoleMapping] = [:]
+        let names = Role.allCases.map(\.rawValue)
+        for (key, value) in pairs {
+            guard let name = key.string, let role = Role(rawValue: name) else {
+                unknown(key, names, in: "'roles'")
+                continue
+            }
+            if let mapping = roleMapping(role, value) { roles[role] = mapping }
+        }
+        if roles[.subscriptions] == nil && !pairs.isEmpty { problem(node, "the subscriptions role is required") }
+        return roles
+    }
+
+    mutating func roleMapping(_ role: Role, _ node: Node) -> RoleMapping? {
+        guard let pairs = node.mapping else {
+            problem(node, "role \(role.rawValue) is a mapping: {from: TABLE, fields: {...}}")
+            return nil
+        }
+        var source: RoleMapping.Source?
+        var filter: (Expression, String)?
+        var fields: [String: FieldMapping] = [:]
+        var attributes: [(String, FieldMapping)] = []
+        var optional = false
+        for (key, value) in pairs {
+            switch key.string ?? "" {
+            case "optional": optional = value.scalar?.string == "true"
+            case "from", "table", "file":
+                if let text = string(value, "'from'") { source = .table(text) }
+            case "query":
+                if let text = string(value, "'query'") { source = .query(text) }
+            case "filter":
+                guard let text = string(value, "'filter'") else { continue }
+                do {
+                    filter = (try Expression.parse(text), text)
+                } catch let error as ExpressionError {
+                    problem(value, "filter '\(text)': \(error.message)")
+                } catch {}
+            case "fields":
+                guard let entries = value.mapping else {
+                    problem(value, "'fields' maps a field of \(role.rawValue) to a column or an expression")
+                    continue
+                }
+                let known = role.fields.map(\.name)
+                for (fieldKey, fieldValue) in entries {
+                    guard let name = fieldKey.string, known.contains(name) else {
+                        let word = fieldKey.string ?? "?"
+                        let hint = MappingLoader.suggestion(word, known).map { " (did you mean '\($0)'?)" } ?? ""
+                        problem(fieldKey, "unknown field '\(word)' of \(role.rawValue)\(hint); its fields are \(known.joined(separator: ", ")); other columns go under 'attributes'")
+                        continue
+                    }
+                    if let field = fieldMapping(fieldValue, "\(role.rawValue).\(name)") { fields[name] = field }
+                }
+            case "attributes":
+                guard let entries = value.mapping else {
+                    problem(value, "'attributes' maps a name to a column or an expression")
+                    continue
+                }
+                for (attributeKey, attributeValue) in entries {
+                    guard let name = attributeKey.string else { continue }
+                    if role.field(name) != nil {
+                        problem(attributeKey, "'\(name)' is a field of \(role.rawValue): map it under 'fields'")
+                        continue
+                    }
+                    if let field = fieldMapping(attributeValue, "\(role.rawValue).\(name)") { attributes.append((name, field)) }
+                }
+            default: unknown(key, ["from", "query", "filter", "fields", "attributes", "optional"], in: "role \(role.rawValue)")
+            }
+        }
+        guard let source else {
+            problem(node, "role \(role.rawValue) needs 'from' (a table or file) or 'query'")
+            return nil
+        }
+        var mapping = RoleMapping(source: source, line: node.mark?.line ?? 1)
+        mapping.filter = filter?.0
+        mapping.filterText = filter?.1
+        mapping.fields = fields
+        mapping.attributes = attributes
+        mapping.optional = optional && role != .subscriptions
+        let missing = role.fields.filter { $0.required && fields[$0.name] == nil }.map(\.name)
+        if !missing.isEmpty {
+            problem(node, "role \(role.rawValue) lacks its required field\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")
+        }
+        return mapping
+    }
+
+    mutating func fieldMapping(_ node: Node, _ what: String) -> FieldMapping? {
+        func expression(_ text: String, _ at: Node) -> Expression? {
+            do {
+                return try Expression.parse(text)
+            } catch let error as ExpressionError {
+                problem(at, "\(what) '\(text)': \(error.message)")
+            } catch {}
+            return nil
+        }
+        if let text = node.scalar?.string {
+            guard let parsed = expression(text, node) else { return nil }
+            return FieldMapping(expression: parsed, text: text, line: node.mark?.line ?? 1)
+        }
+        guard let pairs = node.mapping else {
+            problem(node, "\(what) is a column, an expression, or {column: ..., format: ..., values: {...}}")
+            return nil
+        }
+        var field: FieldMapping?
+        var format: TimeFormat?
+        var zone: TimeZoneRule?
+        var values: [String: String] = [:]
+        var unitScale: Double?
+        for (key, value) in pairs {
+            switch key.string ?? "" {
+            case "column":
+                if let text = string(value, "'column'") {
+                    field = FieldMapping(expression: .column(text), text: text, line: value.mark?.line ?? 1)
+                }
+            case "expr", "expression":
+                if let text = string(value, "'expr'"), let parsed = expression(text, value) {
+                    field = FieldMapping(expression: parsed, text: text, line: value.mark?.line ?? 1)
+                }
+            case "value", "constant":
+                if let text = string(value, "'value'") {
+                    field = FieldMapping(expression: .literal(.text(text)), text: "'\(text)'", line: value.mark?.line ?? 1)
+                }
+            case "format":
+                guard let text = string(value, "'format'") else { continue }
+                switch TimeFormat.parse(text) {
+                case .success(let parsed): format = parsed
+                case .failure(let error): problem(value, "\(what): \(error.message)")
+                }
+            case "timezone":
+                guard let text = string(value, "'timezone'") else { continue }
+                zone = TimeZoneRule.parse(text)
+                if zone == nil { problem(value, "unknown time zone '\(text)'") }
+            case "values":
+                guard let entries = value.mapping else {
+                    problem(value, "'values' maps their value to ours: {Basic: Starter}")
+                    continue
+                }
+                for (theirs, ours) in entries {
+                    if let a = theirs.scalar?.string, let b = ours.scalar?.string { values[a] = b }
+                }
+            case "unit":
+                guard let text = string(value, "'unit'") else { continue }
+                // Divisors: 1999 cents / 100 is the double nearest 19.99 (1999 x 0.01 is not).
+                let scales = ["cents": 100.0, "units": 1, "dollars": 1, "thousandths": 1000, "per_year": 12]
+                guard let scale = scales[text] else {
+                    problem(value, "unknown unit '\(text)'; expected cents, units, thousandths or per_year")
+                    continue
+                }
+                unitScale = scale
+            default: unknown(key, ["column", "expr", "value", "format", "timezone", "values", "unit"], in: what)
+            }
+        }
+        guard var result = field else {
+            problem(node, "\(what) needs 'column', 'expr' or 'value'")
+            return nil
+        }
+        if let unitScale {
+            result.expression = .binary(.divide, result.expression, .literal(.number(unitScale)))
+        }
+        result.format = format ?? .auto
+        result.zone = zone
+        result.values = values
+        return result
+    }
+
+    mutating func tests(_ node: Node, roles: [Role: RoleMapping]) -> [DeclaredTest] {
+        guard let sequence = node.sequence else {
+            problem(node, "'tests' is a list: [{test: unique, role: subscriptions, field: id}, ...]")
+            return []
+        }
+        var tests: [DeclaredTest] = []
+        for entry in sequence {
+            guard let pairs = entry.mapping else {
+                problem(entry, "each test is {test: KIND, role: ROLE, field: FIELD, ...}")
+                continue
+            }
+            guard let kindText = pairs["test"]?.string, let kind = DeclaredTest.Kind(rawValue: kindText) else {
+                let word = pairs["test"]?.string ?? ""
+                let hint = MappingLoader.suggestion(word, DeclaredTest.Kind.allCases.map(\.rawValue)).map { " (did you mean '\($0)'?)" } ?? ""
+                problem(pairs["test"] ?? entry, "unknown test '\(word)'\(hint); expected \(DeclaredTest.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            guard let roleText = pairs["role"]?.string, let role = Role(rawValue: roleText) else {
+                problem(pairs["role"] ?? entry, "a test needs 'role' (one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+                continue
+            }
+            let fieldName = pairs["field"]?.string
+            if let fieldName, let roleMapping = roles[role], roleMapping.field(fieldName) == nil {
+                let known = roleMapping.fields.keys.sorted() + roleMapping.attributes.map(\.name)
+                let hint = MappingLoader.suggestion(fieldName, known).map { " (did you mean '\($0)'?)" } ?? ""
+                problem(pairs["field"], "role \(role.rawValue) maps no field '\(fieldName)'\(hint)")
+            } else if roles[role] == nil {
+                problem(pairs["role"], "a test on role \(role.rawValue), which the mapping does not map")
+            }
+            var test = DeclaredTest(kind: kind, role: role, field: fieldName, line: entry.mark?.line ?? 1)
+            for (key, value) in pairs {
+                switch key.string ?? "" {
+                case "test", "role", "field": break
+                case "values": test.values = strings(value, "'values'") ?? []
+                case "min": test.minimum = number(value, "'min'")
+                case "max": test.maximum = number(value, "'max'")
+                case "exclusive": test.exclusive = value.scalar?.string == "true"
+                case "to":
+                    // to: subscribers.id
+                    guard let text = string(value, "'to'") else { continue }
+                    let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, let target = Role(rawValue: parts[0]) else {
+                        problem(value, "'to' names ROLE.FIELD (subscribers.id)")
+                        continue
+                    }
+                    test.toRole = target
+                    test.toField = parts[1]
+                case "severity":
+                    guard let text = string(value, "'severity'"), let severity = DeclaredTest.Severity(rawValue: text) else {
+                        problem(value, "'severity' is error, warn or off")
+                        continue
+                    }
+                    test.severity = severity
+                default: unknown(key, ["test", "role", "field", "values", "min", "max", "exclusive", "to", "severity"], in: "a test")
+                }
+            }
+            if test.severity != .off {
+                if kind == .acceptedValues && test.values.isEmpty { problem(entry, "accepted_values needs 'values'") }
+                if kind == .range && test.minimum == nil && test.maximum == nil { problem(entry, "range needs 'min' or 'max'") }
+                if kind == .relationships && test.toRole == nil { problem(entry, "relationships needs 'to: ROLE.FIELD'") }
+                if [.unique, .notNull, .acceptedValues, .range, .relationships].contains(kind) && fieldName == nil {
+                    problem(entry, "\(kind.rawValue) needs 'field'")
+                }
+            }
+            tests.append(test)
+        }
+        return tests
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import Testing
+import TableIO
+
+/// One auditor for any dataset: the built-in SaaS dataset from another source kind, and the
+/// foreign-shaped examples under examples/ through their mappings, each figure checked against
+/// an independent recomputation (scripts/check/example_metrics.py, DuckDB SQL).
+@Suite("roles and mappings (end to end)")
+struct RoleMappingTests {
+    static func report(_ directory: URL) throws -> [String: Any] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("report.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// Writes every table of a SQLite database as NAME.csv (RFC 4180 quoting, NULL as an empty field).
+    static func exportCSV(_ database: URL, to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let db = try SQLiteConnection(path: database.path, mode: .readOnly)
+        for table in try db.tableNames() {
+            let columns = try db.columnNames(of: table)
+            var text = columns.joined(separator: ",") + "\n"
+            for row in try db.query("SELECT * FROM \(SQLiteConnection.quoted(table))") {
+                text += row.map { value -> String in
+                    switch value {
+                    case .null: return ""
+                    case .integer(let number): return String(number)
+                    case .real(let number): return String(number)
+                    case .text(let string):
+                        return string.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                            ? "\"" + string.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : string
+                    }
+                }.joined(separator: ",") + "\n"
+            }
+            try Data(text.utf8).write(to: folder.appendingPathComponent(table + ".csv"))
+        }
+    }
+
+    /// Every metric of `a` equals `b`'s to 1e-9 (numbers, series and cohort matrices alike).
+    static func expectSameMetrics(_ a: [String: Any], _ b: [String: Any], except: Set<String>, _ context: String) {
+        let left = a["metrics"] as? [String: Any] ?? [:], right = b["metrics"] as? [String: Any] ?? [:]
+        #expect(Set(left.keys).subtracting(except) == Set(right.keys).subtracting(except), "\(context): metric ids differ")
+        func same(_ x: Any?, _ y: Any?) -> Bool {
+            switch (x, y) {
+            case let (p as NSNumber, q as NSNumber): return abs(p.doubleValue - q.doubleValue) <= 1e-9 * max(1, abs(p.doubleValue))
+            case let (p as [Any], q as [Any]): return p.count == q.count && zip(p, q).allSatisfy { same($0, $1) }
+            case let (p as [String: Any], q as [String: Any]): return Set(p.keys) == Set(q.keys) && p.keys.allSatisfy { same(p[$0], q[$0]) }
+            case let (p as String, q as String): return p == q
+            case (is NSNull, is NSNull): return true
+            default: return false
+            }
+        }
+        for id in left.keys where !except.contains(id) {
+            #expect(same(left[id], right[id]), "\(context): \(id) differs: \(String(describing: left[id]).prefix(200)) vs \(String(describing: right[id]).prefix(200))")
+        }
+    }
+
+    @Test("the SaaS dataset exported to CSV audits to the same metrics, data tests and verdicts as the database")
+    func saasAsCSV() throws {
+        let database = try #require(AuditTests.saas)
+        let directory = try BinaryRunner.scratch()
+        try Self.exportCSV(database, to: directory.appendingPathComponent("csv"))
+        let fromDatabase = try BinaryRunner.run(["audit", database.path, "--out", "a", "--quiet"], in: directory)
+        let fromCSV = try BinaryRunner.run(["audit", "csv", "--out", "b", "--quiet"], in: directory)
+        #expect(fromDatabase.status == 0, "\(fromDatabase.stderr)")
+        #expect(fromCSV.status == 0, "\(fromCSV.stderr)")
+        let a = try Self.report(directory.appendingPathComponent("a")), b = try Self.report(directory.appendingPathComponent("b"))
+        #expect(b["profile"] as? String == "saas", "a folder of day06_*.csv is detected as saas")
+        // database.size_bytes describes the SQLite file, which the CSV folder does not have.
+        Self.expectSameMetrics(a, b, except: ["database.size_bytes"], "SQLite vs CSV")
+        func tests(_ report: [String: Any]) -> [String] {
+            (report["integrity"] as? [[String: Any]] ?? []).map { "\($0["test"]!)|\($0["column"]!)|\($0["failures"]!)" }
+        }
+        #expect(tests(a) == tests(b))
+        // The band on database.size_bytes is inconclusive without a database file.
+        func verdicts(_ report: [String: Any]) -> [String] {
+            (report["checks"] as? [[String: Any]] ?? []).filter { $0["id"] as? String != "database.size_bytes" }.map { "\($0["id"]!)=\($0["status"]!)" }
+        }
+        #expect(verdicts(a) == verdicts(b))
+    }
+
+    /// Loads every CSV file of `folder` into a table of a new SQLite database, every column TEXT,
+    /// an empty unquoted field as NULL (what a plain `.import` into typed-later tables gives).
+    static func loadSQLite(_ folder: URL, into database: URL) throws {
+        let db = try SQLiteConnection(path: database.path, mode: .create)
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".csv") {
+            let reader = try CSVReader(path: folder.appendingPathComponent(file).path)
+            let table = String(file.dropLast(4))
+            try db.execute("CREATE TABLE \(SQLiteConnection.quoted(table)) (\(reader.header.map { SQLiteConnection.quoted($0) + " TEXT" }.joined(separator: ", ")))")
+            let insert = try db.prepare("INSERT INTO \(SQLiteConnection.quoted(table)) VALUES (\(reader.header.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))")
+            try db.transaction {
+                try reader.forEachRow { row in
+                    try insert.execute((0..<row.count).map { row.isNull($0) ? .null : .text(row.string($0)) })
+                }
+            }
+        }
+    }
+
+    @Test("the creator dataset loaded into SQLite audits to the same metrics, data tests and verdicts as its CSV folder")
+    func creatorsAsSQLite() throws {
+        let run = try #require(GenerateCreatorsTests.defaultRun)
+        let directory = try BinaryRunner.scratch()
+        try Self.loadSQLite(run.directory, into: directory.appendingPathComponent("creators.db"))
+        try FileManager.default.copyItem(at: run.directory.appendingPathComponent("anomalies.json"), to: directory.appendingPathComponent("anomalies.json"))
+        let fromCSV = try BinaryRunner.run(["audit", run.directory.path, "--out", "a", "--quiet"], in: directory)
+        let fromDatabase = try BinaryRunner.run(["audit", "creators.db", "--out", "b", "--quiet"], in: directory)
+        #expect(fromCSV.status == 0, "\(fromCSV.stderr)")
+        #expect(fromDatabase.status == 0, "\(fromDatabase.stderr)")
+        let a = try Self.report(directory.appendingPathComponent("a")), b = try Self.report(directory.appendingPathComponent("b"))
+        #expect(b["profile"] as? String == "creators", "a database with the creators tables is detected as creators")
+        Self.expectSameMetrics(a, b, except: [], "CSV vs SQLite")
+        func tests(_ report: [String: Any]) -> [String] {
+            (report["integrity"] as? [[String: Any]] ?? []).map { "\($0["test"]!)|\(($0["table"] as? String ?? "").replacingOccurrences(of: ".csv", with: ""))|\($0["column"]!)|\($0["failures"]!)" }
+        }
+        #expect(tests(a) == tests(b))
+        func verdicts(_ report: [String: Any]) -> [String] { (report["checks"] as? [[String: Any]] ?? []).map { "\($0["id"]!)=\($0["status"]!)" } }
+        #expect(verdicts(a) == verdicts(b))
+        func injected(_ report: [String: Any]) -> [String] {
+            ((report["anomalies"] as? [String: Any])?["injected"] as? [[String: Any]] ?? []).map { "\($0["id"]!)=\($0["detected"]!)" }
+        }
+        #expect(injected(a) == injected(b) && injected(a).count == 5)
+    }
+
+    /// The oracle's figures for one example.
+    static func oracle(_ example: String) throws -> [String: Double] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", BinaryRunner.packageRoot.appendingPathComponent("scripts/check/example_metrics.py").path, example,
+                             BinaryRunner.packageRoot.appendingPathComponent("examples/\(example)").path]
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "the DuckDB oracle failed (it needs `pip install duckdb`, which `make` does): \(message)")
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return (json["metrics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+
+    @Test("each foreign-shaped example audits through its mapping to the figures DuckDB recomputes", arguments: [
+        ("single-subscriptions", 0 as Int32), ("accounts-churn-events", 0 as Int32), ("stripe-like", 0 as Int32),
+    ])
+    func example(_ example: String, _ status: Int32) throws {
+        let directory = try BinaryRunner.scratch()
+        let root = BinaryRunner.packageRoot.appendingPathComponent("examples/\(example)")
+        let outcome = try BinaryRunner.run(["audit", root.path, "--profile", root.appendingPathComponent("mapping.yaml").path, "--out", "r", "--quiet"],
+                                           in: directory)
+        #expect(outcome.status == status, "\(outcome.stderr)")
+        let report = try Self.report(directory.appendingPathComponent("r"))
+        let metrics = report["metrics"] as? [String: Any] ?? [:]
+        let expected = try Self.oracle(example)
+        #expect(expected.count >= 8)
+        for (id, value) in expected {
+            let ours = ((metrics[id] as? [String: Any])?["value"] as? NSNumber)?.doubleValue
+            #expect(ours.map { abs($0 - value) <= 1e-9 * max(1, abs(value)) } ?? false, "\(example): \(id) = \(String(describing: ours)), DuckDB \(value)")
+        }
+        #expect((report["definitions"] as? [String: String])?["churn"]?.isEmpty == false, "the report states its churn definition")
+    }
+
+    @Test("an account whose subscriptions stay open churns at its churn event, not never")
+    func churnEventsMatter() throws {
+        let directory = try BinaryRunner.scratch()
+        let root = BinaryRunner.packageRoot.appendingPathComponent("examples/accounts-churn-events")
+        let mapping = try String(contentsOf: root.appendingPathComponent("mapping.yaml"), encoding: .utf8)
+        // The same data read with the default definition (no open subscription): nothing ever churns.
+        try Data(mapping.replacingOccurrences(of: "definition: churn_events", with: "definition: no_open_subscription").utf8)
+            .write(to: directory.appendingPathComponent("open.yaml"))
+        #expect(try BinaryRunner.run(["audit", root.path, "--profile", "open.yaml", "--out", "open", "--quiet"], in: directory).status == 0)
+        #expect(try BinaryRunner.run(["audit", root.path, "--profile", root.appendingPathComponent("mapping.yaml").path, "--out", "events", "--quiet"],
+                                     in: directory).status == 0)
+        func value(_ report: [String: Any], _ id: String) -> Double? {
+            (((report["metrics"] as? [String: Any])?[id] as? [String: Any])?["value"] as? NSNumber)?.doubleValue
+        }
+        let open = try Self.report(directory.appendingPathComponent("open")), events = try Self.report(directory.appendingPathComponent("events"))
+        #expect(value(open, "churn.monthly.mean") == 0)
+        #expect(value(open, "retention.km.m12") == 1)
+        #expect((value(events, "churn.monthly.mean") ?? 0) > 0.03)
+        #expect((value(events, "retention.km.m12") ?? 1) < 0.6)
+        #expect((value(events, "mrr.month24") ?? .infinity) < (value(open, "mrr.month24") ?? 0), "MRR stops at the churn event")
+        #expect(value(events, "churn.reason.price") != nil)
+    }
+
+    @Test("the shipped mappings follow the mapping JSON Schema")
+    func schema() throws {
+        let root = BinaryRunner.packageRoot
+        let files = ["profiles/saas.yaml", "examples/single-subscriptions/mapping.yaml", "examples/accounts-churn-events/mapping.yaml",
+                     "examples/stripe-like/mapping.yaml"].map { root.appendingPathComponent($0).path }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("scripts/check/validate_mapping.py").path] + files
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        // And the binary accepts each of them.
+        for file in files {
+            let check = try BinaryRunner.run(["profile", "check", file])
+            #expect(check.status == 0, "\(file): \(check.stderr)")
+        }
+    }
+
+    @Test("a mapping's problems: every line at once from `profile check`, the first from audit, exit 65")
+    func badMapping() throws {
+        let directory = try BinaryRunner.scratch()
+        try Data("name: x\nroles:\n  subscriptions:\n    from: s.csv\n    fields: {subscriber: a, start: b, ammount: c}\n".utf8)
+            .write(to: directory.appendingPathComponent("m.yaml"))
+        let check = try BinaryRunner.run(["profile", "check", "m.yaml"], in: directory)
+        #expect(check.status == 65, "\(check.stderr)")
+        #expect(check.stdout.contains("m.yaml:5: unknown field 'ammount' of subscriptions (did you mean 'amount'?)") ||
+                check.stderr.contains("m.yaml:5: unknown field 'ammount' of subscriptions (did you mean 'amount'?)"), "\(check.stdout)\(check.stderr)")
+        let audit = try BinaryRunner.run(["audit", directory.path, "--profile", "m.yaml"], in: directory)
+        #expect(audit.status == 65)
+        #expect(audit.stderr.hasPrefix("synthaudit: m.yaml:"))
+        let good = try BinaryRunner.run(["profile", "check", BinaryRunner.packageRoot.appendingPathComponent("examples/accounts-churn-events/mapping.yaml").path])
+        #expect(good.status == 0, "\(good.stderr)")
+    }
+}
