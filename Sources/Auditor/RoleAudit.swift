@@ -48,6 +48,7 @@ struct RoleAudit {
         RetentionMeasures.measure(context, into: &result)
         ChurnMeasures.measure(context, into: &result)
         RevenueMeasures.measure(context, into: &result)
+        SubscriberMovements.measure(context, into: &result)
         PaymentMeasures.measure(context, into: &result)
         if mapping.extras.contains("day06.edge_cases") { Day06EdgeCases.measure(context, into: &result) }
         var anomalies = AnomalyAnalysis.analyze(SubscriptionSeries.build(context), groundTruth: nil)

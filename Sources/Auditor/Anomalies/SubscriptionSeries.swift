@@ -1,57 +1,114 @@
 import TableIO
 
 /// The surface series of a subscription dataset for the anomaly analysis (Documentation/anomalies.md):
-/// MRR month over month, new subscribers and the monthly churn rate, each split by plan.
+/// MRR month over month, new subscribers and the monthly churn rate, each split by plan and by
+/// every mapped attribute of the subscribers and subscriptions with at most 50 values.
 /// Built from the ledger in one pass over the subscriptions and one over the lives.
 enum SubscriptionSeries {
+    /// Attributes with more distinct values than this are not split on (an email, an amount).
+    static let maximumSliceValues = 50
+
+    /// One way to split the series: by plan, or by an attribute of the subscribers or the subscriptions.
+    struct Slicing {
+        var name: String
+        var values: [String]
+        /// The slot of subscription i and of subscriber j (values.count - 1 is "(other)").
+        var subscription: (Int) -> Int
+        var subscriber: (Int) -> Int
+    }
+
+    /// The plan, then every attribute with few enough values, subscribers' first.
+    static func slicings(_ context: AuditContext) -> [Slicing] {
+        let ledger = context.ledger
+        let plans = ledger.plans + ["(other)"]
+        var result = [Slicing(name: context[.subscriptions]?.columnName("plan") ?? "plan", values: plans,
+                              subscription: { ledger.subscriptions[$0].plan >= 0 ? ledger.subscriptions[$0].plan : plans.count - 1 },
+                              subscriber: { ledger.subscriberPlan[$0] >= 0 ? ledger.subscriberPlan[$0] : plans.count - 1 })]
+        if let subscribers = context[.subscribers] {
+            for (name, _) in subscribers.mapping.attributes {
+                guard let column = subscribers.texts[name], column.dictionary.count <= maximumSliceValues, column.dictionary.count > 1 else { continue }
+                let other = column.dictionary.count
+                let slot: (Int) -> Int = { subscriber in
+                    let row = ledger.subscriberRow[subscriber]
+                    return row >= 0 && column.codes[row] >= 0 ? Int(column.codes[row]) : other
+                }
+                result.append(Slicing(name: subscribers.columnName(name), values: column.values + ["(other)"],
+                                      subscription: { ledger.subscriptions[$0].subscriber >= 0 ? slot(ledger.subscriptions[$0].subscriber) : other },
+                                      subscriber: slot))
+            }
+        }
+        if let subscriptions = context[.subscriptions] {
+            for (name, _) in subscriptions.mapping.attributes {
+                guard let column = subscriptions.texts[name], column.dictionary.count <= maximumSliceValues, column.dictionary.count > 1 else { continue }
+                let other = column.dictionary.count
+                let slot: (Int) -> Int = { index in
+                    let row = ledger.subscriptions[index].row
+                    return column.codes[row] >= 0 ? Int(column.codes[row]) : other
+                }
+                result.append(Slicing(name: subscriptions.columnName(name), values: column.values + ["(other)"], subscription: slot,
+                                      subscriber: { ledger.bySubscriber[$0].first.map(slot) ?? other }))
+            }
+        }
+        return result
+    }
+
     static func build(_ context: AuditContext) -> [SurfaceSeries] {
         let months = context.months
         let ledger = context.ledger
         let first = months[0]
-        let plans = ledger.plans + ["(other)"]
-        let planCount = plans.count
-        func slot(_ plan: Int) -> Int { plan >= 0 ? plan : planCount - 1 }
         let keys = months.map(\.description)
         let days = months.map(\.firstDay)
-
-        // MRR at the end of the month before the window and of every window month, by plan.
         let levels = months.count + 1
-        var planSums = Array(repeating: MonthEndSums(first: first, count: months.count), count: planCount)
-        for subscription in ledger.subscriptions {
-            guard let start = subscription.start else { continue }
-            planSums[slot(subscription.plan)].add(start: CivilDate(dayNumber: start), end: subscription.end.map(CivilDate.init(dayNumber:)),
-                                                  value: subscription.amount)
-        }
-        let mrr = planSums.flatMap(\.totals)
-        // Subscribers: signups by month, churn over those active at the end of the month before.
-        var signups = Array(repeating: 0.0, count: planCount * months.count)
-        for subscriber in ledger.livingSubscribers {
-            let index = first.months(to: CivilDate(dayNumber: ledger.signup[subscriber]!).yearMonth)
-            if index >= 0 && index < months.count { signups[slot(ledger.subscriberPlan[subscriber]) * months.count + index] += 1 }
-        }
-        let (ended, exposed) = ChurnMeasures.monthlyRates(context, slice: { slot(ledger.subscriberPlan[$0]) }, slices: planCount)
-        let churned = ended.flatMap { row in row.enumerated().map { $0 == 0 ? 0.0 : Double($1) } }
-        let active = exposed.flatMap { $0.map(Double.init) }
-        func totals(_ table: [Double], _ count: Int) -> [Double] {
-            (0..<count).map { index in (0..<planCount).reduce(0.0) { $0 + table[$1 * count + index] } }
-        }
-        func planDimension(_ table: [Double], _ count: Int, denominator: [Double]? = nil) -> SurfaceSeries.Dimension {
-            var dimension = SurfaceSeries.Dimension(name: context[.subscriptions]?.columnName("plan") ?? "plan", values: plans, numerator: { table[$0 * count + $1] })
-            if let denominator { dimension.denominator = { denominator[$0 * count + $1] } }
-            return dimension
+        var mrrDimensions: [SurfaceSeries.Dimension] = []
+        var newDimensions: [SurfaceSeries.Dimension] = []
+        var churnDimensions: [SurfaceSeries.Dimension] = []
+        var totalMRR: [Double] = [], totalNew: [Double] = [], totalChurned: [Double] = [], totalActive: [Double] = []
+        for (position, slicing) in slicings(context).enumerated() {
+            let count = slicing.values.count
+            // MRR at the end of the month before the window and of every window month, by slice.
+            var sums = Array(repeating: MonthEndSums(first: first, count: months.count), count: count)
+            for (index, subscription) in ledger.subscriptions.enumerated() {
+                guard let start = subscription.start else { continue }
+                sums[slicing.subscription(index)].add(start: CivilDate(dayNumber: start), end: subscription.end.map(CivilDate.init(dayNumber:)),
+                                                      value: subscription.amount)
+            }
+            let mrr = sums.flatMap(\.totals)
+            // Subscribers: signups by month, churn over those active at the end of the month before.
+            var signups = Array(repeating: 0.0, count: count * months.count)
+            for subscriber in ledger.livingSubscribers {
+                let index = first.months(to: CivilDate(dayNumber: ledger.signup[subscriber]!).yearMonth)
+                if index >= 0 && index < months.count { signups[slicing.subscriber(subscriber) * months.count + index] += 1 }
+            }
+            let (ended, exposed) = ChurnMeasures.monthlyRates(context, slice: slicing.subscriber, slices: count)
+            let churned = ended.flatMap { row in row.enumerated().map { $0 == 0 ? 0.0 : Double($1) } }
+            let active = exposed.flatMap { $0.map(Double.init) }
+            func totals(_ table: [Double], _ length: Int) -> [Double] {
+                (0..<length).map { index in (0..<count).reduce(0.0) { $0 + table[$1 * length + index] } }
+            }
+            func dimension(_ table: [Double], _ length: Int, denominator: [Double]? = nil) -> SurfaceSeries.Dimension {
+                var dimension = SurfaceSeries.Dimension(name: slicing.name, values: slicing.values, numerator: { table[$0 * length + $1] })
+                if let denominator { dimension.denominator = { denominator[$0 * length + $1] } }
+                return dimension
+            }
+            if position == 0 {
+                totalMRR = totals(mrr, levels)
+                totalNew = totals(signups, months.count)
+                totalChurned = totals(churned, months.count)
+                totalActive = totals(active, months.count)
+            }
+            mrrDimensions.append(dimension(mrr, levels))
+            newDimensions.append(dimension(signups, months.count))
+            churnDimensions.append(dimension(churned, months.count, denominator: active))
         }
         let noun = context.mapping.subjectNoun
         return [
             SurfaceSeries(id: "platform_mrr_monthly", title: "MRR, month-over-month change", form: .change, unit: .dollars,
-                          daily: false, keys: keys, days: days, numerator: totals(mrr, levels),
-                          dimensions: [planDimension(mrr, levels)]),
+                          daily: false, keys: keys, days: days, numerator: totalMRR, dimensions: mrrDimensions),
             SurfaceSeries(id: "new_\(noun)_monthly", title: "New \(noun) per month", form: .total, unit: .count,
-                          daily: false, keys: keys, days: days, numerator: totals(signups, months.count),
-                          dimensions: [planDimension(signups, months.count)]),
+                          daily: false, keys: keys, days: days, numerator: totalNew, dimensions: newDimensions),
             SurfaceSeries(id: "monthly_churn_rate", title: "Monthly \(noun.hasSuffix("s") ? String(noun.dropLast()) : noun) churn rate",
-                          form: .rate, unit: .share, daily: false, keys: keys, days: days, numerator: totals(churned, months.count),
-                          denominator: totals(active, months.count),
-                          dimensions: [planDimension(churned, months.count, denominator: active)]),
+                          form: .rate, unit: .share, daily: false, keys: keys, days: days, numerator: totalChurned,
+                          denominator: totalActive, dimensions: churnDimensions),
         ]
     }
 }

@@ -161,6 +161,25 @@ struct CreatorsAudit {
         return report
     }
 
+    /// The data tests that encode our own generator's conventions rather than a property of any
+    /// creator-economy dataset, by "test|table|column", with the rule that turns each on: that
+    /// `declined` is the status of a payment-failed ending and `paused` of a pledge with a pause,
+    /// that a patron is `active` exactly while a pledge is open, our fee schedule and tier prices,
+    /// one first-pledge flag per patron, engagement only by patrons pledged at the time. The
+    /// built-in profile names them all; a mapping of someone else's data names those it wants.
+    static let conventions: [String: String] = [
+        "status_consistency|pledges|pledge_status": "creators.pledge_status",
+        "status_consistency|patrons|status": "creators.patron_status",
+        "fees_by_plan|transactions|platform_fee_usd, processing_fee_usd": "creators.fees_by_plan",
+        "payment_amount_is_a_tier_price|transactions|gross_amount_usd": "creators.payment_amounts",
+        "payment_amount_matches_pledge_97pct|transactions|gross_amount_usd": "creators.payment_amounts",
+        "one_first_pledge|pledges|is_first_pledge": "creators.first_pledge_flags",
+        "engagement_while_pledged|engagement_events|event_at": "creators.engagement_while_pledged",
+    ]
+
+    /// The names of the convention rules (``conventions``).
+    static let conventionRules = Array(Set(conventions.values)).sorted()
+
     /// What each metric reads beyond the identifiers and start dates.
     static let metricColumns: [(metrics: [String], columns: [String])] = [
         (["mrr.growth", "mrr.series"], ["pledges.pledge_amount_usd"]),
@@ -374,6 +393,8 @@ struct CreatorsAudit {
             ("accepted_values", "pledges", "churn_reason", tables.pledges.count),
         ]
         for (test, table, column, checked) in tests { counter.ran(test, table, column, checked: checked) }
+        // Our generator's conventions apply only where the profile names their rule.
+        for (id, rule) in Self.conventions where !profile.rules.contains(rule) { counter.entries[id] = nil }
         return counter.entries.values.sorted { ($0.table, $0.test, $0.column ?? "") < ($1.table, $1.test, $1.column ?? "") }
     }
 }

@@ -65,6 +65,19 @@ public enum MetricCatalog {
         Entry(id: "edge_cases.active_whole_window", kind: .count, meaning: "customers signed up on the window's first day and still active"),
         Entry(id: "edge_cases.enterprise_2000", kind: .count, meaning: "Enterprise subscriptions at $2,000 or more"),
         Entry(id: "database.size_bytes", kind: .count, meaning: "size of the database file"),
+        // What every mapping onto the roles yields (a mapping declaring `profile: saas` is checked against these).
+        Entry(id: "mrr.movements.new", kind: .number, meaning: "MRR of subscribers starting from zero for the first time, by month (report only)"),
+        Entry(id: "mrr.movements.expansion", kind: .number, meaning: "MRR gained by subscribers already paying, by month (report only)"),
+        Entry(id: "mrr.movements.contraction", kind: .number, meaning: "MRR lost by subscribers still paying, by month (report only)"),
+        Entry(id: "mrr.movements.churn", kind: .number, meaning: "MRR of subscribers going to zero, by month (report only)"),
+        Entry(id: "mrr.movements.reactivation", kind: .number, meaning: "MRR of subscribers coming back from zero, by month (report only)"),
+        Entry(id: "movements.components_max_abs_error", kind: .number, meaning: "largest gap between a stored movement component and the month-end one, dollars"),
+        Entry(id: "revenue.nrr.trailing12", kind: .number, meaning: "net revenue retention of the subscribers paying twelve months before the last month"),
+        Entry(id: "revenue.grr.trailing12", kind: .share, meaning: "gross revenue retention of the same subscribers (each capped at its earlier MRR)"),
+        Entry(id: "payments.failure_rate", kind: .share, meaning: "failed initial payment attempts of a (subscription, month)"),
+        Entry(id: "payments.recovered_7d", kind: .share, meaning: "failed initial attempts followed by a success within 7 days"),
+        Entry(id: "payments.success_rate", kind: .share, meaning: "succeeded payment attempts"),
+        Entry(id: "payments.collected", kind: .number, meaning: "succeeded payment amounts by month (report only)"),
     ]
 
     static let creators: [Entry] = [

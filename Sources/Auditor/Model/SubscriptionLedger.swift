@@ -29,6 +29,8 @@ struct SubscriptionLedger {
     /// Each subscriber's identifier (from the subscribers role, else from the subscriptions).
     var subscriberKeys: [String] = []
     var signup: [Int?] = []
+    /// Each subscriber's row in the subscribers role (-1 when the subscribers come from the subscriptions).
+    var subscriberRow: [Int] = []
     /// Each subscriber's plan (the subscribers role's plan, else its first subscription's), -1 if none.
     var subscriberPlan: [Int] = []
     /// Each subscriber's subscriptions in order (start, then id).
@@ -64,6 +66,7 @@ struct SubscriptionLedger {
                 guard let id = ids.text(row), index[id] == nil else { continue }
                 index[id] = subscriberKeys.count
                 subscriberKeys.append(id)
+                subscriberRow.append(row)
                 signup.append(subscribers.times["signup"].flatMap { Self.day($0[row]) })
                 subscriberPlan.append(planOf(subscribers.texts["plan"], row))
             }
@@ -81,6 +84,7 @@ struct SubscriptionLedger {
                     subscriber = subscriberKeys.count
                     index[key] = subscriber
                     subscriberKeys.append(key)
+                    subscriberRow.append(-1)
                     signup.append(nil)
                     subscriberPlan.append(-1)
                 }

@@ -22,11 +22,14 @@ public struct MappingProfile: Sendable, Equatable {
     public var columns: [String: [String: String]]
     public var values: [String: [String: String]]
     public var path: String
+    /// The rules of our generator's conventions this profile applies (``CreatorsAudit/conventions``):
+    /// all of them for the built-in dataset, only those a mapping names for anyone else's.
+    public var rules: [String] = []
 
     /// The profile of the built-in dataset: no renames, no value maps, the SPEC window.
     public static let creators = MappingProfile(profile: "creators", name: "creators", firstMonth: YearMonth(year: 2023, month: 1),
                                                 lastMonth: YearMonth(year: 2024, month: 12), files: [:], columns: [:], values: [:],
-                                                path: "built-in")
+                                                path: "built-in", rules: CreatorsAudit.conventionRules)
 
     /// The file that holds `table`.
     public func file(_ table: String) -> String { files[table] ?? table + ".csv" }
@@ -64,6 +67,7 @@ public struct MappingProfile: Sendable, Equatable {
         guard let top = root.mapping else { throw BandsError.invalid([BandsDiagnostic(path: path, line: 1, message: "expected a mapping")]) }
         var result = MappingProfile.creators
         result.path = path
+        result.rules = []
         for (key, value) in top {
             switch key.string ?? "" {
             case "profile":
@@ -112,8 +116,16 @@ public struct MappingProfile: Sendable, Equatable {
                         if let theirs = theirs.string, let ours = ours.string { result.values[name, default: [:]][theirs] = ours }
                     }
                 }
+            case "rules":
+                for rule in value.sequence ?? [] {
+                    guard let name = rule.string, CreatorsAudit.conventionRules.contains(name) else {
+                        problem(rule, "unknown rule '\(rule.string ?? "?")' (expected \(CreatorsAudit.conventionRules.joined(separator: ", ")))")
+                        continue
+                    }
+                    result.rules.append(name)
+                }
             default:
-                problem(key, "unknown key '\(key.string ?? "?")' (expected profile, name, window, files, columns, values)")
+                problem(key, "unknown key '\(key.string ?? "?")' (expected profile, name, window, files, columns, values, rules)")
             }
         }
         if top["profile"] == nil { problem(root, "missing 'profile: creators'") }

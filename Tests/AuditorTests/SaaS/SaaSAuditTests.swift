@@ -54,6 +54,16 @@ struct SaaSAuditTests {
         #expect(report.measurements.metrics["mrr.series"]?.series?.map(\.value) == [250, 1300, 1300])
         #expect(Self.metric(report, "mrr.month1") == 250)
         #expect(Self.metric(report, "movements.max_abs_error") == 0)
+        // Subscriber movements: January a (50) and b (200) are new; February a expands by 250,
+        // b churns 200, c is new at 1000; March nothing. The stored table says the same.
+        func movements(_ kind: String) -> [Double]? { report.measurements.metrics["mrr.movements.\(kind)"]?.series?.map(\.value) }
+        #expect(movements("new") == [250, 1000, 0])
+        #expect(movements("expansion") == [0, 250, 0])
+        #expect(movements("contraction") == [0, 0, 0])
+        #expect(movements("churn") == [0, 200, 0])
+        #expect(movements("reactivation") == [0, 0, 0])
+        #expect(Self.metric(report, "movements.components_max_abs_error") == 0)
+        #expect(report.measurements.metrics["revenue.nrr.trailing12"] == nil, "three months hold no twelve-month retention")
         #expect(Self.metric(report, "edge_cases.churn_period1") == 1)
         #expect(Self.metric(report, "edge_cases.two_upgrades") == 0)
         // The three customers are consistent: every data test passes.
@@ -88,6 +98,59 @@ struct SaaSAuditTests {
             let file = try String(contentsOf: root.appendingPathComponent("bands/\(profile).yaml"), encoding: .utf8)
             #expect(BuiltInBands.text(for: profile)?.yaml == String(file.dropLast()), "run scripts/embed-bands.sh")
         }
+    }
+}
+
+@Suite("subscriber movements and revenue retention")
+struct SubscriberMovementsTests {
+    /// A subscriber churning and coming back is a reactivation, not new; the movements add up to
+    /// the change of MRR in every month; NRR and GRR follow the subscribers of a year before.
+    @Test("reactivation, the balance identity, NRR and GRR")
+    func reactivationAndRetention() throws {
+        let folder = NSTemporaryDirectory() + "movements-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // x: 100 from 2023-01, leaves 2023-04-10, back at 100 from 2023-07-01, up to 150 from 2024-01-15.
+        // y: 200 from 2023-01 to the end. z: 50 from 2023-01, leaves 2023-11-20.
+        try Data("""
+            customer,start,end,amount
+            x,2023-01-05,2023-04-10,100
+            x,2023-07-01,2024-01-15,100
+            x,2024-01-15,,150
+            y,2023-01-02,,200
+            z,2023-01-03,2023-11-20,50
+
+            """.utf8).write(to: URL(fileURLWithPath: folder + "/subscriptions.csv"))
+        let mapping = folder + "/m.yaml"
+        try Data("""
+            name: m
+            window: [2023-01, 2024-03]
+            roles:
+              subscriptions:
+                from: subscriptions
+                fields: {subscriber: customer, start: start, end: end, amount: amount}
+
+            """.utf8).write(to: URL(fileURLWithPath: mapping))
+        let report = try Audit(inputs: [folder], profile: mapping, bandsPath: nil).run()
+        let metrics = report.measurements.metrics
+        func series(_ id: String) -> [Double] { metrics[id]?.series?.map(\.value) ?? [] }
+        let mrr = series("mrr.series")
+        #expect(mrr == [350, 350, 350, 250, 250, 250, 350, 350, 350, 350, 300, 300, 350, 350, 350])
+        #expect(series("mrr.movements.new") == [350] + Array(repeating: 0, count: 14))
+        #expect(series("mrr.movements.reactivation")[6] == 100)
+        #expect(series("mrr.movements.churn")[3] == 100 && series("mrr.movements.churn")[10] == 50)
+        #expect(series("mrr.movements.expansion")[12] == 50)
+        for month in 1..<mrr.count {
+            let net = series("mrr.movements.new")[month] + series("mrr.movements.reactivation")[month] + series("mrr.movements.expansion")[month]
+                - series("mrr.movements.contraction")[month] - series("mrr.movements.churn")[month]
+            #expect(abs(net - (mrr[month] - mrr[month - 1])) < 1e-9, "month \(month)")
+        }
+        // The end of 2023-03 (twelve months before 2024-03): x 100, y 200, z 50 = 350. At the end
+        // of 2024-03: x 150, y 200, z 0 = 350 (NRR 1); capped: 100 + 200 + 0 = 300 (GRR 6/7).
+        #expect(metrics["revenue.nrr.trailing12"]?.value == 1)
+        #expect(metrics["revenue.grr.trailing12"]?.value == 300.0 / 350)
+        #expect(metrics["revenue.nrr.trailing12"]?.n == 3)
+        // A life ends at a gap: x churns in April (lives that began before April), z in November.
+        #expect(metrics["churn.monthly"]?.series?.first { $0.key == "2023-04" }?.value == 1.0 / 3)
     }
 }
 

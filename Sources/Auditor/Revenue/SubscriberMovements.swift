@@ -1,0 +1,124 @@
+import Datasets
+import TableIO
+
+/// MRR movements at subscriber level, the way subscription-analytics vendors define them, at
+/// month ends: for each subscriber, its MRR at the end of month m - 1 and of month m give one
+/// movement of m: **new** (from 0, never positive before), **reactivation** (from 0, positive
+/// before), **expansion** (up), **contraction** (down, not to 0), **churn** (to 0). Their sum
+/// (new + reactivation + expansion - contraction - churn) is the change of MRR, exactly.
+///
+/// Net and gross revenue retention over the last twelve months: the subscribers with MRR at
+/// the end of month L - 12; NRR = their MRR at the end of L / their MRR then, GRR = the same with
+/// each subscriber's MRR capped at its earlier value.
+///
+/// - Complexity: O(subscriptions log subscriptions): each subscriber's MRR changes only where
+///   one of its subscriptions starts or ends.
+enum SubscriberMovements {
+    static let kinds = ["new", "expansion", "contraction", "churn", "reactivation"]
+
+    struct Result {
+        /// By kind, by window month: the movement in whole millionths.
+        var movements: [String: [Int64]]
+        var retained: (base: Int64, now: Int64, capped: Int64, subscribers: Int)?
+    }
+
+    static func compute(_ context: AuditContext) -> Result {
+        let ledger = context.ledger
+        let months = context.months
+        let first = months[0]
+        let count = months.count
+        // Each subscriber's changes: (position, delta); an orphan subscription is its own subscriber.
+        var changes: [[(position: Int, delta: Int64)]] = Array(repeating: [], count: ledger.subscriberKeys.count)
+        var orphanChanges: [[(position: Int, delta: Int64)]] = []
+        for subscription in ledger.subscriptions {
+            guard let start = subscription.start else { continue }
+            let scaled = (subscription.amount * 1e6).rounded()
+            guard scaled.isFinite, abs(scaled) < 9e15 else { continue }
+            let micros = Int64(scaled)
+            let from = first.months(to: CivilDate(dayNumber: start).yearMonth) + 1
+            let until = subscription.end.map { first.months(to: CivilDate(dayNumber: $0).yearMonth) + 1 }
+            var list: [(Int, Int64)] = [(from, micros)]
+            if let until { list.append((until, -micros)) }
+            if let until, until <= from { continue }
+            if subscription.subscriber >= 0 {
+                changes[subscription.subscriber] += list
+            } else {
+                orphanChanges.append(list)
+            }
+        }
+        var movements = Dictionary(uniqueKeysWithValues: kinds.map { ($0, Array(repeating: Int64(0), count: count)) })
+        let basePosition = count - 12
+        var base: Int64 = 0, now: Int64 = 0, capped: Int64 = 0, retainedSubscribers = 0
+        for var list in changes + orphanChanges where !list.isEmpty {
+            list.sort { $0.position < $1.position }
+            var level: Int64 = 0
+            var everPositive = false
+            var levelAtBase: Int64 = 0
+            var index = 0
+            while index < list.count {
+                let position = list[index].position
+                let previous = level
+                while index < list.count && list[index].position == position {
+                    level += list[index].delta
+                    index += 1
+                }
+                if position <= basePosition { levelAtBase = level }
+                // Position p is the end of window month p - 1.
+                if position >= 1 && position <= count && level != previous {
+                    let month = position - 1
+                    if previous <= 0 && level > 0 {
+                        movements[everPositive ? "reactivation" : "new"]![month] += level
+                    } else if previous > 0 && level <= 0 {
+                        movements["churn"]![month] += previous
+                    } else if level > previous {
+                        movements["expansion"]![month] += level - previous
+                    } else {
+                        movements["contraction"]![month] += previous - level
+                    }
+                }
+                if level > 0 && position <= count { everPositive = true }
+            }
+            if basePosition >= 0, levelAtBase > 0 {
+                // The level at the end of the window: every change at a position <= count applied.
+                let final = list.filter { $0.position <= count }.reduce(Int64(0)) { $0 + $1.delta }
+                base += levelAtBase
+                now += max(0, final)
+                capped += min(max(0, final), levelAtBase)
+                retainedSubscribers += 1
+            }
+        }
+        return Result(movements: movements, retained: basePosition >= 0 ? (base, now, capped, retainedSubscribers) : nil)
+    }
+
+    static func measure(_ context: AuditContext, into result: inout Measurements) {
+        let computed = compute(context)
+        let keys = context.months.map(\.description)
+        for kind in kinds {
+            result.metrics["mrr.movements.\(kind)"] = Measurement(series: zip(keys, computed.movements[kind]!).map {
+                SeriesPoint(key: $0, value: Double($1) / 1e6)
+            })
+        }
+        if let retained = computed.retained, retained.base > 0 {
+            result.metrics["revenue.nrr.trailing12"] = Measurement(value: Double(retained.now) / Double(retained.base), n: retained.subscribers)
+            result.metrics["revenue.grr.trailing12"] = Measurement(value: Double(retained.capped) / Double(retained.base), n: retained.subscribers)
+        }
+        // Against a stored movements table: the largest gap of each component it has, over its months.
+        guard let table = context[.movements], let monthTimes = table.times["month"] else { return }
+        var worst: Double?
+        for row in 0..<table.rows {
+            guard let day = SubscriptionLedger.day(monthTimes[row]) else { continue }
+            let index = context.months[0].months(to: CivilDate(dayNumber: day).yearMonth)
+            guard index >= 0 && index < context.months.count else { continue }
+            for kind in ["new", "expansion", "contraction", "churn", "reactivation"] {
+                guard let stored = table.amounts[kind]?[row], !stored.isNaN else { continue }
+                var ours = Double(computed.movements[kind]![index]) / 1e6
+                // A table without reactivations counts them as new.
+                if kind == "new" && table.amounts["reactivation"] == nil { ours += Double(computed.movements["reactivation"]![index]) / 1e6 }
+                worst = max(worst ?? 0, abs(ours - stored))
+            }
+        }
+        if let worst {
+            result.metrics["movements.components_max_abs_error"] = Measurement(value: (worst * 100).rounded() / 100, n: table.rows)
+        }
+    }
+}
