@@ -67,31 +67,28 @@ public struct Audit {
         }
         // The profile: a mapping file, a built-in name, or detected from the table and file names.
         var mapping: Mapping?
-        var legacy: MappingProfile?
         if let profile, profile.hasSuffix(".yaml") || profile.hasSuffix(".yml") {
             if try Self.isRoleMapping(profile) {
                 mapping = try MappingLoader.load(path: profile)
             } else {
-                legacy = try MappingProfile.load(path: profile)
+                return try creatorsAudit(try MappingProfile.load(path: profile), builtIn: false)
             }
-        } else if let profile, profile != "creators" {
+        } else if let profile {
             guard let builtIn = try BuiltInProfiles.mapping(profile) else { throw AuditError.unknownProfile(profile) }
             mapping = builtIn
         }
-        if legacy != nil || profile == "creators" {
-            return try creatorsAudit(legacy)
+        if mapping == nil, inputs.count == 1, let detected = try BuiltInProfiles.detect(Self.tableNames(inputs[0])) {
+            mapping = detected
+        }
+        if let mapping, mapping.engine == "creators" {
+            return try creatorsAudit(try MappingProfile(engine: mapping), builtIn: mapping.builtIn)
         }
         let set = try InputSet(inputs)
         if mapping == nil {
             mapping = try BuiltInProfiles.detect(set.names)
         }
-        guard let mapping else {
-            // The creators tables, as files of a folder or tables of a database.
-            if inputs.count == 1, !set.names.isDisjoint(with: CreatorsAudit.files.flatMap { [$0, String($0.dropLast(4))] }) {
-                return try creatorsAudit(nil)
-            }
-            throw AuditError.undetectedProfile(inputs[0])
-        }
+        guard let mapping else { throw AuditError.undetectedProfile(inputs[0]) }
+        if mapping.engine == "creators" { return try creatorsAudit(try MappingProfile(engine: mapping), builtIn: mapping.builtIn) }
         // A mapping of someone else's data has no built-in bands: only those given with --bands.
         let bands = mapping.builtIn || bandsPath != nil ? try loadBands(profile: mapping.profile) : nil
         let (measurements, inputsInfo) = try RoleAudit(inputs: set, mapping: mapping, inputNames: inputs).run()
@@ -100,12 +97,23 @@ public struct Audit {
                            conflicts: bands.map(BandConflicts.prove) ?? [])
     }
 
-    /// Whether a profile file is a mapping onto roles (it has `roles:`), not a creators rename map.
+    /// The table or file names of one input (without reading any table), for detection.
+    static func tableNames(_ path: String) throws -> Set<String> {
+        if InputFile.isDirectory(path) {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            return Set(files.filter { $0.lowercased().hasSuffix(".csv") }.flatMap { [$0, String($0.dropLast(4))] })
+        }
+        guard !path.lowercased().hasSuffix(".csv") else { return [] }
+        return Set(try SQLiteConnection(path: path, mode: .readOnly).tableNames(includingViews: true))
+    }
+
+    /// Whether a profile file is a mapping onto roles (it has `roles:` or `extends:`), not a
+    /// creators rename map (the older format, `profile: creators` with files, columns, values).
     static func isRoleMapping(_ path: String) throws -> Bool {
         do {
             let bytes = try InputFile.read(path)
             let text = String(decoding: bytes, as: UTF8.self)
-            return text.split(separator: "\n").contains { $0.hasPrefix("roles:") }
+            return text.split(separator: "\n").contains { $0.hasPrefix("roles:") || $0.hasPrefix("extends:") }
         } catch let error as InputError where error.kind == .missing {
             throw MappingError.missing(path: path)
         }
@@ -113,7 +121,7 @@ public struct Audit {
 
     /// The creators audit of one folder of the creator-economy CSV files, or of one SQLite
     /// database holding the same tables.
-    private func creatorsAudit(_ mapping: MappingProfile?) throws -> AuditReport {
+    private func creatorsAudit(_ map: MappingProfile, builtIn: Bool) throws -> AuditReport {
         let input = inputs[0]
         guard inputs.count == 1 else {
             throw AuditError.unsupported("the creators profile is audited from one folder of its CSV files or one SQLite database of its tables")
@@ -126,7 +134,6 @@ public struct Audit {
         } else {
             source = try CreatorsSource.database(input)
         }
-        let map = mapping ?? .creators
         // A dangling link counts as present, so that it is reported, not taken for an absent file.
         let present = CreatorsAudit.files.filter { source.exists(map.file(String($0.dropLast(4)))) }
         let missing = CreatorsAudit.requiredFiles.filter { !present.contains($0) }
@@ -139,9 +146,9 @@ public struct Audit {
             throw CSVError(.missing, file: source.name(file))
         }
         // A mapping profile has no built-in bands: only those given with --bands.
-        let bands = mapping == nil || bandsPath != nil ? try loadBands(profile: "creators") : nil
+        let bands = builtIn || bandsPath != nil ? try loadBands(profile: "creators") : nil
         let (measurements, inputsInfo) = try CreatorsAudit(source: source, profile: map).run()
-        return AuditReport(profile: mapping.map { "creators (mapping: \($0.name))" } ?? "creators", inputs: inputsInfo,
+        return AuditReport(profile: builtIn ? "creators" : "creators (mapping: \(map.name))", inputs: inputsInfo,
                            bandsPath: bands?.path, measurements: measurements,
                            checks: CheckEvaluator.evaluate(bands?.bands ?? [], against: measurements),
                            conflicts: bands.map(BandConflicts.prove) ?? [])

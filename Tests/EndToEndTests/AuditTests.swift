@@ -93,7 +93,7 @@ struct AuditTests {
         let outcome = try BinaryRunner.run(["audit", "other.db", "--golden", golden, "--quiet"], in: directory)
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("report drifted from"))
-        #expect(outcome.stderr.contains("changed  metrics/mrr.month24/value:"))
+        #expect(outcome.stderr.contains("changed  checks[mrr.month24]/value:"))
         #expect(outcome.stderr.contains("--update-golden"))
     }
 

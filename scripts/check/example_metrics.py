@@ -72,6 +72,28 @@ def figures(con, first, last):
     values = [a / b for _, a, b in rates if b > 0]
     out["churn.monthly.mean"] = sum(values) / len(values)
     out["customers.count"] = con.execute("SELECT COUNT(*) FROM people").fetchone()[0]
+    # Hazard by tenure: tenure month k of a life is [start + (k-1) T, start + k T), T = 30.4375 days;
+    # counted where the whole month lies in the window and the life is active at its start.
+    window_start = con.execute(f"SELECT epoch(DATE '{first}-01')::BIGINT").fetchone()[0]
+    limit = con.execute(f"SELECT epoch(DATE '{last_day}' + INTERVAL 1 DAY)::BIGINT").fetchone()[0]
+    rows = con.execute(f"""
+        WITH l AS (SELECT epoch(start)::BIGINT AS s, CASE WHEN "end" IS NULL THEN 9000000000000000000 ELSE epoch("end")::BIGINT END AS e FROM lives),
+        iv AS (SELECT e, k, s + (k - 1) * 2629800 AS a, s + k * 2629800 AS b FROM l, range(1, 1300) t(k))
+        SELECT CASE WHEN k = 1 THEN 'm1' WHEN k <= 3 THEN 'm2_3' WHEN k <= 12 THEN 'm4_12' ELSE 'm13_plus' END AS band,
+               SUM(CASE WHEN e < b THEN 1 ELSE 0 END), COUNT(*)
+        FROM iv WHERE a >= {window_start} AND b <= {limit} AND e > a GROUP BY band""").fetchall()
+    for band, died, exposed in rows:
+        out[f"churn.hazard.{band}"] = died / exposed
+    # Concentration of MRR at the end of the last month over paying subscribers (whole cents).
+    paying = [r[0] for r in con.execute(f"""
+        SELECT SUM(round(amount * 100))::BIGINT AS cents FROM subs
+        WHERE start <= DATE '{last_day}' AND ("end" IS NULL OR "end" > DATE '{last_day}')
+        GROUP BY subscriber HAVING SUM(round(amount * 100)) > 0 ORDER BY cents DESC""").fetchall()]
+    top = (len(paying) + 9) // 10
+    out["revenue.mrr_top10_share"] = sum(paying[:top]) / sum(paying)
+    ascending = sorted(paying)
+    n = len(ascending)
+    out["revenue.mrr_gini"] = sum((2 * (i + 1) - n - 1) * x for i, x in enumerate(ascending)) / (n * sum(ascending))
     return out
 
 

@@ -78,6 +78,12 @@ public enum MetricCatalog {
         Entry(id: "payments.recovered_7d", kind: .share, meaning: "failed initial attempts followed by a success within 7 days"),
         Entry(id: "payments.success_rate", kind: .share, meaning: "succeeded payment attempts"),
         Entry(id: "payments.collected", kind: .number, meaning: "succeeded payment amounts by month (report only)"),
+        Entry(id: "churn.hazard.m1", kind: .share, meaning: "churn hazard in tenure month 1 (lives)"),
+        Entry(id: "churn.hazard.m2_3", kind: .share, meaning: "churn hazard in tenure months 2-3"),
+        Entry(id: "churn.hazard.m4_12", kind: .share, meaning: "churn hazard in tenure months 4-12"),
+        Entry(id: "churn.hazard.m13_plus", kind: .share, meaning: "churn hazard from tenure month 13"),
+        Entry(id: "revenue.mrr_top10_share", kind: .share, meaning: "share of last-month MRR held by the top tenth of paying subscribers"),
+        Entry(id: "revenue.mrr_gini", kind: .share, meaning: "Gini coefficient of last-month MRR over paying subscribers"),
     ]
 
     static let creators: [Entry] = [

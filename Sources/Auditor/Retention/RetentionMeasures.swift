@@ -54,12 +54,17 @@ enum RetentionMeasures {
     }
 
     /// Kaplan-Meier survival of subscribers on tenure (days since signup over 30.4375): the end
-    /// of the first life observed, censored at the end of the as-of day.
+    /// of the first life observed, censored at the end of the as-of day. A subscriber that signed
+    /// up before the window enters the risk set at its tenure on the window's first day (left
+    /// truncation, as lifelines' `entry`); one whose first life ended before the window is not
+    /// observed at all.
     static func survival(_ context: AuditContext, into result: inout Measurements) {
         let ledger = context.ledger
         let asOf = context.asOfDay
+        let firstDay = context.months[0].firstDay.dayNumber
         var durations: [Double] = []
         var observed: [Bool] = []
+        var entries: [Double] = []
         for subscriber in ledger.livingSubscribers {
             let signup = ledger.signup[subscriber]!
             guard signup <= asOf else { continue }
@@ -69,10 +74,14 @@ enum RetentionMeasures {
                 exit = churn
                 ended = true
             }
+            let entry = max(0, firstDay - signup)
+            guard exit > signup + entry || entry == 0 else { continue }
             durations.append(Double(max(0, exit - signup)) / 30.4375)
             observed.append(ended)
+            entries.append(Double(entry) / 30.4375)
         }
-        KaplanMeier(durations: durations, observed: observed).record(into: &result, lastMonth: context.months.count - 1,
-                                                                     subject: context.mapping.subjectNoun)
+        let truncated = entries.contains { $0 > 0 }
+        KaplanMeier(durations: durations, observed: observed, entry: truncated ? entries : nil)
+            .record(into: &result, lastMonth: context.months.count - 1, subject: context.mapping.subjectNoun)
     }
 }

@@ -35,6 +35,29 @@ enum RevenueMeasures {
             result.metrics["mrr.linear_r2"] = Measurement(value: LinearFit(levels).rSquared, n: levels.count)
         }
         reconcile(context, levels: allLevels, into: &result)
+        concentration(context, into: &result)
+    }
+
+    /// How concentrated MRR is at the end of the last month, over the subscribers paying then:
+    /// `revenue.mrr_top10_share` (the top ceil(n/10) subscribers' share) and `revenue.mrr_gini`
+    /// (in whole cents). Subscriptions whose subscriber is unknown count as subscribers of their own.
+    static func concentration(_ context: AuditContext, into result: inout Measurements) {
+        let ledger = context.ledger
+        let lastDay = context.lastMonth.lastDay.dayNumber
+        var cents = Array(repeating: 0, count: ledger.subscriberKeys.count)
+        var orphans: [Int] = []
+        for subscription in ledger.subscriptions {
+            guard let start = subscription.start, start <= lastDay, subscription.end.map({ $0 > lastDay }) ?? true else { continue }
+            let value = (subscription.amount * 100).rounded()
+            guard value.isFinite, abs(value) < 1e15 else { continue }
+            if subscription.subscriber >= 0 { cents[subscription.subscriber] += Int(value) } else { orphans.append(Int(value)) }
+        }
+        let paying = (cents + orphans).filter { $0 > 0 }.sorted(by: >)
+        guard !paying.isEmpty else { return }
+        let top = (paying.count + 9) / 10
+        let total = paying.reduce(0, +)
+        result.metrics["revenue.mrr_top10_share"] = Measurement(value: Double(paying.prefix(top).reduce(0, +)) / Double(total), n: paying.count)
+        if let gini = Concentration.gini(paying) { result.metrics["revenue.mrr_gini"] = Measurement(value: gini, n: paying.count) }
     }
 
     /// The stored movements drawn, and the largest gap between each month's stored net movement

@@ -28,6 +28,14 @@ public struct Mapping: Sendable {
     /// Plans (tiers) in rank order, for upgrades, downgrades and price ranges.
     public var plans: [Plan] = []
     public var roles: [Role: RoleMapping] = [:]
+    /// Dimension tables joined by key (creators, tiers, plans): each a source, its key field
+    /// (`id`) and attributes.
+    public var dimensions: [String: RoleMapping] = [:]
+    /// The built-in profile this mapping starts from (`extends:`), if any.
+    public var extends: String?
+    /// The engine that measures the roles: nil for the measure families of every mapping,
+    /// `creators` for the streamed creator-economy measures of SPEC section 9.
+    public var engine: String?
     /// Tests declared beside the derived ones, and derived ones turned off or relaxed.
     public var tests: [DeclaredTest] = []
     /// Named rules of a built-in profile (`day06.subscription_chain`): conventions of our own

@@ -128,15 +128,40 @@ private struct Reader {
             return nil
         }
         let keys = ["name", "profile", "description", "subject", "detect", "window", "as_of", "timezone", "churn", "plans", "roles", "tests",
-                    "rules", "extras"]
+                    "rules", "extras", "extends", "engine", "dimensions"]
         var result = Mapping(name: "", path: path)
+        // extends: start from a built-in profile; its rules (our generator's conventions) are not inherited.
+        var base: Mapping?
+        if let node = top["extends"] {
+            if let name = node.string, let text = BuiltInProfiles.text(for: name), !builtIn {
+                base = try? MappingLoader.parse(text.yaml, path: text.path, builtIn: true)
+            }
+            if base == nil {
+                problem(node, "'extends' names a built-in profile (\(BuiltInProfiles.names.joined(separator: ", ")))")
+            }
+        }
+        if var base {
+            base.builtIn = false
+            base.path = path
+            base.rules = []
+            base.detect = []
+            base.extends = base.name
+            result = base
+        }
         result.builtIn = builtIn
         var roleNode: Node?
         var testsNode: Node?
-        var profileSet = false
+        var dimensionsNode: Node?
+        var profileSet = base != nil
         for (key, value) in top {
             switch key.string ?? "" {
             case "name": result.name = string(value, "'name'") ?? ""
+            case "extends": break
+            case "engine":
+                guard let text = string(value, "'engine'") else { continue }
+                if text != "creators" { problem(value, "unknown engine '\(text)' (expected creators, or no engine for the measure families)") }
+                result.engine = text
+            case "dimensions": dimensionsNode = value
             case "profile":
                 result.profile = string(value, "'profile'") ?? ""
                 profileSet = true
@@ -183,12 +208,22 @@ private struct Reader {
             default: unknown(key, keys, in: "the mapping")
             }
         }
-        if result.name.isEmpty { problem(root, "missing 'name'") }
+        if result.name.isEmpty || (base != nil && top["name"] == nil) { problem(root, "missing 'name'") }
         if !profileSet { result.profile = result.name }
         if let roleNode {
-            result.roles = roles(roleNode, zone: result.timezone)
-        } else {
+            result.roles = roles(roleNode, zone: result.timezone, base: result.roles)
+        } else if base == nil {
             problem(root, "missing 'roles' (at least subscriptions)")
+        }
+        if let dimensionsNode {
+            guard let entries = dimensionsNode.mapping else {
+                problem(dimensionsNode, "'dimensions' maps a name to {from: TABLE, fields: {id: KEY}, attributes: {...}}")
+                return result
+            }
+            for (key, value) in entries {
+                guard let name = key.string else { continue }
+                if let dimension = roleMapping(nil, value, base: result.dimensions[name], what: "dimension \(name)") { result.dimensions[name] = dimension }
+            }
         }
         if let testsNode { result.tests = tests(testsNode, roles: result.roles) }
         for rule in result.rules where !Self.knownRules.contains(rule) {
@@ -208,7 +243,9 @@ private struct Reader {
     }
 
     /// The named rules of the built-in profiles (Auditor/Integrity/ProfileRules.swift).
-    static let knownRules = ["day06.subscription_chain", "day06.current_mrr", "day06.movements_net_formula", "day06.movements_nonnegative"]
+    static let knownRules = ["day06.subscription_chain", "day06.current_mrr", "day06.movements_net_formula", "day06.movements_nonnegative",
+                             "creators.pledge_status", "creators.patron_status", "creators.fees_by_plan", "creators.payment_amounts",
+                             "creators.first_pledge_flags", "creators.engagement_while_pledged"]
     /// The domain measures attached to roles (Auditor/Extras).
     static let knownExtras = ["day06.edge_cases"]
 
@@ -282,34 +319,34 @@ private struct Reader {
         return plans
     }
 
-    mutating func roles(_ node: Node, zone: TimeZoneRule) -> [Role: RoleMapping] {
+    mutating func roles(_ node: Node, zone: TimeZoneRule, base: [Role: RoleMapping]) -> [Role: RoleMapping] {
         guard let pairs = node.mapping else {
             problem(node, "'roles' maps a role name to its table and fields")
-            return [:]
+            return base
         }
-        var roles: [Role: RoleMapping] = [:]
+        var roles = base
         let names = Role.allCases.map(\.rawValue)
         for (key, value) in pairs {
             guard let name = key.string, let role = Role(rawValue: name) else {
                 unknown(key, names, in: "'roles'")
                 continue
             }
-            if let mapping = roleMapping(role, value) { roles[role] = mapping }
+            if let mapping = roleMapping(role, value, base: base[role], what: "role \(role.rawValue)") { roles[role] = mapping }
         }
         if roles[.subscriptions] == nil && !pairs.isEmpty { problem(node, "the subscriptions role is required") }
         return roles
     }
 
-    mutating func roleMapping(_ role: Role, _ node: Node) -> RoleMapping? {
+    mutating func roleMapping(_ role: Role?, _ node: Node, base: RoleMapping?, what: String) -> RoleMapping? {
         guard let pairs = node.mapping else {
-            problem(node, "role \(role.rawValue) is a mapping: {from: TABLE, fields: {...}}")
+            problem(node, "\(what) is a mapping: {from: TABLE, fields: {...}}")
             return nil
         }
-        var source: RoleMapping.Source?
-        var filter: (Expression, String)?
-        var fields: [String: FieldMapping] = [:]
-        var attributes: [(String, FieldMapping)] = []
-        var optional = false
+        var source: RoleMapping.Source? = base?.source
+        var filter: (Expression, String)? = base?.filter.map { ($0, base?.filterText ?? "") }
+        var fields: [String: FieldMapping] = base?.fields ?? [:]
+        var attributes: [(String, FieldMapping)] = base?.attributes ?? []
+        var optional = base?.optional ?? false
         for (key, value) in pairs {
             switch key.string ?? "" {
             case "optional": optional = value.scalar?.string == "true"
@@ -326,18 +363,18 @@ private struct Reader {
                 } catch {}
             case "fields":
                 guard let entries = value.mapping else {
-                    problem(value, "'fields' maps a field of \(role.rawValue) to a column or an expression")
+                    problem(value, "'fields' maps a field of \(what) to a column or an expression")
                     continue
                 }
-                let known = role.fields.map(\.name)
+                let known = role?.fields.map(\.name) ?? ["id"]
                 for (fieldKey, fieldValue) in entries {
                     guard let name = fieldKey.string, known.contains(name) else {
                         let word = fieldKey.string ?? "?"
                         let hint = MappingLoader.suggestion(word, known).map { " (did you mean '\($0)'?)" } ?? ""
-                        problem(fieldKey, "unknown field '\(word)' of \(role.rawValue)\(hint); its fields are \(known.joined(separator: ", ")); other columns go under 'attributes'")
+                        problem(fieldKey, "unknown field '\(word)' of \(role?.rawValue ?? what)\(hint); its fields are \(known.joined(separator: ", ")); other columns go under 'attributes'")
                         continue
                     }
-                    if let field = fieldMapping(fieldValue, "\(role.rawValue).\(name)") { fields[name] = field }
+                    if let field = fieldMapping(fieldValue, "\(role?.rawValue ?? what).\(name)") { fields[name] = field }
                 }
             case "attributes":
                 guard let entries = value.mapping else {
@@ -346,17 +383,20 @@ private struct Reader {
                 }
                 for (attributeKey, attributeValue) in entries {
                     guard let name = attributeKey.string else { continue }
-                    if role.field(name) != nil {
-                        problem(attributeKey, "'\(name)' is a field of \(role.rawValue): map it under 'fields'")
+                    if role?.field(name) != nil {
+                        problem(attributeKey, "'\(name)' is a field of \(what): map it under 'fields'")
                         continue
                     }
-                    if let field = fieldMapping(attributeValue, "\(role.rawValue).\(name)") { attributes.append((name, field)) }
+                    if let field = fieldMapping(attributeValue, "\(role?.rawValue ?? what).\(name)") {
+                        attributes.removeAll { $0.0 == name }
+                        attributes.append((name, field))
+                    }
                 }
-            default: unknown(key, ["from", "query", "filter", "fields", "attributes", "optional"], in: "role \(role.rawValue)")
+            default: unknown(key, ["from", "query", "filter", "fields", "attributes", "optional"], in: what)
             }
         }
         guard let source else {
-            problem(node, "role \(role.rawValue) needs 'from' (a table or file) or 'query'")
+            problem(node, "\(what) needs 'from' (a table or file) or 'query'")
             return nil
         }
         var mapping = RoleMapping(source: source, line: node.mark?.line ?? 1)
@@ -365,9 +405,9 @@ private struct Reader {
         mapping.fields = fields
         mapping.attributes = attributes
         mapping.optional = optional && role != .subscriptions
-        let missing = role.fields.filter { $0.required && fields[$0.name] == nil }.map(\.name)
+        let missing = (role?.fields ?? [Field("id", .key, required: true)]).filter { $0.required && fields[$0.name] == nil }.map(\.name)
         if !missing.isEmpty {
-            problem(node, "role \(role.rawValue) lacks its required field\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")
+            problem(node, "\(what) lacks its required field\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")
         }
         return mapping
     }

@@ -3,12 +3,13 @@
 /// The built-in profiles, mappings in the language of every other (profiles/*.yaml).
 public enum BuiltInProfiles {
     /// The names of the built-in profiles, in the order auto-detection tries them.
-    public static let names = ["saas"]
+    public static let names = ["saas", "creators"]
 
     /// The YAML text of the built-in profile `name`, and the file it comes from.
     public static func text(for name: String) -> (path: String, yaml: String)? {
         switch name {
         case "saas": return ("profiles/saas.yaml", saas)
+        case "creators": return ("profiles/creators.yaml", creators)
         default: return nil
         }
     }
@@ -67,5 +68,105 @@ public enum BuiltInProfiles {
     # Conventions of our own generator, applied only because this profile names them.
     rules: [day06.subscription_chain, day06.current_mrr, day06.movements_net_formula, day06.movements_nonnegative]
     extras: [day06.edge_cases]
+    """#
+
+    static let creators = #"""
+    # The built-in creators profile: the creator-economy dataset `synthaudit generate creators`
+    # writes (SPEC section 3), as a folder of its seven CSV files or a SQLite database of the same
+    # tables. Detected from the file or table names. Its measures are those of SPEC section 9,
+    # streamed by the creators engine. A creators-shaped export of your own starts with
+    # `extends: creators` and overrides what differs (examples/signalpilot-profile.yaml).
+    name: creators
+    subject: pledges
+    engine: creators
+    detect: [creators, patrons, tiers, pledges, posts, transactions, engagement_events]
+    window: [2023-01, 2024-12]
+    churn:
+      definition: no_open_subscription
+      unit: subscription              # retention and churn follow pledges
+    roles:
+      subscribers:
+        from: patrons
+        fields:
+          id: patron_id
+          signup: created_at
+          status: status
+        attributes:
+          first_pledge_at: first_pledge_at
+          lifetime_spend_usd: lifetime_spend_usd
+      subscriptions:
+        from: pledges
+        fields:
+          id: pledge_id
+          subscriber: patron_id
+          start: started_at
+          end: ended_at
+          amount: pledge_amount_usd
+          status: pledge_status
+          churn_reason: churn_reason
+        attributes:
+          creator_id: creator_id
+          tier_id: tier_id
+          is_first_pledge: is_first_pledge
+          pause_started_at: pause_started_at
+      payments:
+        from: transactions
+        optional: true
+        fields:
+          id: transaction_id
+          subscription: pledge_id
+          subscriber: patron_id
+          time: transaction_at
+          amount: gross_amount_usd
+          type: transaction_type
+          status: transaction_status
+          failure_reason: failure_reason
+          method: payment_method
+        attributes:
+          creator_id: creator_id
+          platform_fee_usd: platform_fee_usd
+          processing_fee_usd: processing_fee_usd
+          net_amount_usd: net_amount_usd
+      events:
+        from: engagement_events
+        optional: true
+        fields:
+          id: event_id
+          subscriber: patron_id
+          time: event_at
+          group: creator_id
+          kind: event_type
+        attributes:
+          post_id: post_id
+      content:
+        from: posts
+        fields:
+          id: post_id
+          group: creator_id
+          time: published_at
+          kind: post_type
+        attributes:
+          access_level: access_level
+    dimensions:
+      creators:
+        from: creators
+        fields: {id: creator_id}
+        attributes:
+          category: category
+          created_at: created_at
+          first_pledge_received_at: first_pledge_received_at
+          last_post_at: last_post_at
+          plan_type: plan_type
+          status: status
+      tiers:
+        from: tiers
+        fields: {id: tier_id}
+        attributes:
+          creator_id: creator_id
+          tier_rank: tier_rank
+          price_usd: price_usd
+    # Conventions of our own generator, applied only because this profile names them.
+    rules: [creators.pledge_status, creators.patron_status, creators.fees_by_plan, creators.payment_amounts,
+            creators.first_pledge_flags, creators.engagement_while_pledged]
     """#
 }

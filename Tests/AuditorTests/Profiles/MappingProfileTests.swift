@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Datasets
 import TableIO
 @testable import Auditor
 
@@ -32,12 +33,21 @@ struct MappingProfileTests {
         #expect(profile.mapsValues("pledges", "pledge_status") && !profile.mapsValues("pledges", "churn_reason"))
     }
 
-    @Test("the shipped example for the third-party export loads")
+    @Test("the shipped example for the third-party export extends the creators profile: its window and value maps, none of its rules")
     func example() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let profile = try MappingProfile.load(path: root.appendingPathComponent("examples/signalpilot-profile.yaml").path)
+        let mapping = try MappingLoader.load(path: root.appendingPathComponent("examples/signalpilot-profile.yaml").path)
+        #expect(mapping.extends == "creators" && mapping.engine == "creators" && mapping.profile == "creators" && mapping.rules.isEmpty)
+        let profile = try MappingProfile(engine: mapping)
         #expect(profile.name == "signalpilot" && profile.lastMonth == YearMonth(year: 2025, month: 12))
+        #expect(profile.value("pledges", "pledge_status", "cancelled") == "churned")
+        #expect(profile.value("posts", "access_level", "patron_only") == "patrons_only")
+        #expect(profile.file("pledges") == "pledges.csv" && profile.column("pledges", "started_at") == "started_at")
+        #expect(profile.rules.isEmpty)
+        // The built-in profile applies every convention rule.
+        let builtIn = try MappingProfile(engine: try #require(try BuiltInProfiles.mapping("creators")))
+        #expect(Set(builtIn.rules) == Set(CreatorsAudit.conventionRules))
     }
 
     @Test("problems are reported with their lines")

@@ -1,0 +1,61 @@
+import Datasets
+import TableIO
+
+/// The creators engine reads its tables by our file and column names (SPEC section 3); a
+/// mapping onto the roles with `engine: creators` (profiles/creators.yaml, or a mapping that
+/// extends it) says where each of them is in the data.
+extension MappingProfile {
+    /// The engine's table and columns behind each role field.
+    static let roleColumns: [(role: Role, table: String, fields: [String: String])] = [
+        (.subscribers, "patrons", ["id": "patron_id", "signup": "created_at", "status": "status"]),
+        (.subscriptions, "pledges", ["id": "pledge_id", "subscriber": "patron_id", "start": "started_at", "end": "ended_at",
+                                     "amount": "pledge_amount_usd", "status": "pledge_status", "churn_reason": "churn_reason"]),
+        (.payments, "transactions", ["id": "transaction_id", "subscription": "pledge_id", "subscriber": "patron_id", "time": "transaction_at",
+                                     "amount": "gross_amount_usd", "type": "transaction_type", "status": "transaction_status",
+                                     "failure_reason": "failure_reason", "method": "payment_method"]),
+        (.events, "engagement_events", ["id": "event_id", "subscriber": "patron_id", "time": "event_at", "group": "creator_id", "kind": "event_type"]),
+        (.content, "posts", ["id": "post_id", "group": "creator_id", "time": "published_at", "kind": "post_type"]),
+    ]
+
+    /// The engine's dimension tables and their keys.
+    static let dimensionTables: [(name: String, key: String)] = [("creators", "creator_id"), ("tiers", "tier_id")]
+
+    /// The rename map the engine reads, from a mapping with `engine: creators`. The engine
+    /// streams plain columns: an expression, a filter or a query is refused, with the line.
+    init(engine mapping: Mapping) throws {
+        self = .creators
+        name = mapping.name
+        path = mapping.path
+        rules = mapping.rules
+        if let window = mapping.window {
+            firstMonth = window.first
+            lastMonth = window.last
+        }
+        func refuse(_ what: String, _ line: Int) -> AuditError {
+            .invalidData("\(mapping.path):\(line): the creators engine reads plain columns of its tables: \(what)")
+        }
+        func take(_ table: String, _ roleMapping: RoleMapping, _ fields: [(field: FieldMapping, ours: String)]) throws {
+            switch roleMapping.source {
+            case .table(let name): files[table] = name.hasSuffix(".csv") ? name : name + ".csv"
+            case .query: throw refuse("a query for \(table)", roleMapping.line)
+            }
+            if roleMapping.filter != nil { throw refuse("a filter on \(table)", roleMapping.line) }
+            for (field, ours) in fields {
+                guard let column = field.column else { throw refuse("\(table).\(ours) is the expression '\(field.text)'", field.line) }
+                if column != ours { columns[table, default: [:]][ours] = column }
+                if !field.values.isEmpty { values[table + "." + ours] = field.values }
+            }
+        }
+        for (role, table, names) in Self.roleColumns {
+            guard let roleMapping = mapping[role] else { continue }
+            let fields = names.compactMap { field, ours in roleMapping.fields[field].map { ($0, ours) } }
+                + roleMapping.attributes.map { ($0.field, $0.name) }
+            try take(table, roleMapping, fields)
+        }
+        for (name, key) in Self.dimensionTables {
+            guard let dimension = mapping.dimensions[name] else { continue }
+            let fields = (dimension.fields["id"].map { [($0, key)] } ?? []) + dimension.attributes.map { ($0.field, $0.name) }
+            try take(name, dimension, fields)
+        }
+    }
+}
