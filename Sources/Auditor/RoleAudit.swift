@@ -73,7 +73,9 @@ struct RoleAudit {
         for role in Role.allCases {
             guard let roleMapping = mapping[role] else { continue }
             if case .table(let name) = roleMapping.source, try inputs.table(name) == nil {
-                if !roleMapping.optional { lacking.append("table \(name)") }
+                if !roleMapping.optional {
+                    lacking.append("table \(name)" + (mapping.builtIn ? "" : " (role \(role.rawValue), \(mapping.path):\(roleMapping.line))"))
+                }
                 continue
             }
             do {

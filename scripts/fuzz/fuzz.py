@@ -1299,8 +1299,61 @@ def bands_value_mutation(rng, text):
     return b"\n".join(lines), "line %d: %s: %s" % (i + 1, key.strip().decode(), value[:40].decode("utf-8", "replace"))
 
 
+# Mutations of a mapping onto the roles (examples/*/mapping.yaml): (what is replaced, replacements).
+ROLE_MAPPING_EDITS = [
+    (b"      amount: arr_amount / 12", [b"      amount: arr_amount /", b"      amount: 'x' * 2", b"      amount: nope", b"      amount: arr_amount / 0",
+                                       b"      amount: {expr: \"if(a)\"}", b"      amount: -arr_amount", b"      amount: {column: arr_amount, unit: parsecs}",
+                                       b"      amount: coalesce(" * 200 + b"1" + b")" * 200, b"      amount: \"`arr amount` / 12\"",
+                                       b"      amount: {value: 1e308}", b"      amount: arr_amount * 1e308"]),
+    (b'{column: start_date, format: "%d-%m-%Y"}', [b'{column: start_date, format: "%m-%d-%Y"}', b'{column: start_date, format: "%Q"}',
+                                                  b'{column: start_date, format: epoch_ms}', b'{column: start_date, format: "%Y"}',
+                                                  b'{column: start_date, format: ""}', b'{column: start_date, format: "%d-%m-%Y %z"}',
+                                                  b'{column: start_date, timezone: Mars/Olympus}', b'{column: start_date, timezone: "+99:00"}',
+                                                  b'{expr: "lower(start_date)", format: auto}', b'{column: nope}']),
+    (b"    filter: is_trial != 'true'", [b"    filter: is_trial != ", b"    filter: nope > 1", b"    filter: 1 = 0", b"    filter: is_trial in ()",
+                                          b"    filter: not not not is_trial", b"    filter: \"" + b"(" * 5000 + b"\"", b"    filter: is_trial is null"]),
+    (b"  definition: churn_events", [b"  definition: subscriber_status", b"  definition: nope", b"  grace_days: -1", b"  grace_days: 1e9",
+                                     b"  unit: subscription", b"  definition: no_open_subscription"]),
+    (b"window: [2023-01, 2024-12]", [b"window: " + w.encode() for w in WINDOWS]),
+    (b"name: accounts-churn-events", [b"name: x\nextends: creators", b"name: x\nextends: nope", b"name: ''", b"name: [a]",
+                                      b"name: x\nengine: turbo", b"name: x\ntimezone: Europe/Nowhere", b"name: x\nas_of: 2024-13-01"]),
+    (b"    from: subscriptions.csv", [b"    from: nope.csv", b"    from: ../accounts.csv", b"    from: /dev/null", b"    query: SELECT 1",
+                                       b"    from: accounts.csv", b"    from: \"\"", b"    from: churn_events"]),
+]
+
+
+def family_role_mapping(case):
+    """A mapping onto the roles (the accounts example), mutated, audited against its data."""
+    ctx, rng = case.ctx, case.rng
+    source = case.dir / "in"
+    shutil.copytree(REPO / "examples" / "accounts-churn-events", source)
+    text = (source / "mapping.yaml").read_bytes()
+    os.unlink(source / "mapping.yaml")
+    if rng.random() < 0.6:
+        old, news = rng.choice(ROLE_MAPPING_EDITS)
+        new = rng.choice(news)
+        data, what = text.replace(old, new), "%s -> %s" % (old.strip()[:30].decode(), new.strip()[:40].decode("utf-8", "replace"))
+    else:
+        data, what = yaml_mutation(rng, text, ["syntax", "control", "non_utf8", "encoding", "unknown_key", "structure"])
+    (case.dir / "m.yaml").write_bytes(data)
+    case.title = "role mapping " + what
+    case.protect(source, "input")
+    args = ["audit", "in", "--profile", "m.yaml"] if rng.random() < 0.8 else ["profile", "check", "m.yaml"]
+    target = None
+    if args[0] == "audit" and rng.random() < 0.5:
+        target = Target(case, case.dir / "out", "report")
+        args += ["--out", "out", "--quiet"]
+    run = case.run(args, names=["m.yaml", "accounts.csv", "subscriptions.csv", "churn_events.csv"], memory_note=True,
+                   bands_check=args[0] == "profile")
+    if target:
+        target.check(run)
+    case.verify(run)
+
+
 def family_yaml(case):
     ctx, rng = case.ctx, case.rng
+    if rng.random() < 0.3:
+        return family_role_mapping(case)
     pool = ["syntax", "control", "non_utf8", "encoding", "unknown_key", "structure"]
     choice = rng.random()
     if choice < 0.45:

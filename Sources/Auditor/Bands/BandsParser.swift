@@ -206,11 +206,16 @@ public enum BandsParser {
         }
     }
 
+    /// The parser's problem, its first line and at most 200 characters (a duplicated-key error
+    /// quotes the whole document after it).
     static func summary(of error: YamlError) -> String {
+        let text: String
         switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
-        case .reader(let problem, _, _, _): return problem
-        default: return "\(error)"
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): text = problem
+        case .reader(let problem, _, _, _): text = problem
+        default: text = "\(error)"
         }
+        let line = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? text
+        return line.count > 200 ? String(line.prefix(200)) + "..." : line
     }
 }

@@ -92,7 +92,12 @@ struct RoleReader {
                 return table
             }
         case .query(let sql):
-            let connection = try inputs.queryDatabase()
+            let connection: SQLiteConnection
+            do {
+                connection = try inputs.queryDatabase()
+            } catch let error as AuditError {
+                throw AuditError.invalidData("role \(role.rawValue) (\(mapping.path):\(roleMapping.line)): \(error)")
+            }
             let statement = try connection.prepare(sql)
             let columns = (0..<statement.columnCount).map { statement.columnName($0) }
             return try readSQLite(role, roleMapping, connection: connection, sql: sql, columns: columns, displayName: "query of \(role.rawValue)")

@@ -44,12 +44,17 @@ public enum MappingLoader {
         }
     }
 
+    /// The parser's problem, its first line and at most 200 characters (a duplicated-key error
+    /// quotes the whole document after it).
     static func summary(of error: YamlError) -> String {
+        let text: String
         switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
-        case .reader(let problem, _, _, _): return problem
-        default: return "\(error)"
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): text = problem
+        case .reader(let problem, _, _, _): text = problem
+        default: text = "\(error)"
         }
+        let line = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? text
+        return line.count > 200 ? String(line.prefix(200)) + "..." : line
     }
 
     /// The closest of `candidates` to `word`, if it is a plausible misspelling.
@@ -351,9 +356,13 @@ private struct Reader {
             switch key.string ?? "" {
             case "optional": optional = value.scalar?.string == "true"
             case "from", "table", "file":
-                if let text = string(value, "'from'") { source = .table(text) }
+                if let text = string(value, "'from'") {
+                    if text.isEmpty { problem(value, "'from' is empty: name a table or a CSV file") } else { source = .table(text) }
+                }
             case "query":
-                if let text = string(value, "'query'") { source = .query(text) }
+                if let text = string(value, "'query'") {
+                    if text.isEmpty { problem(value, "'query' is empty") } else { source = .query(text) }
+                }
             case "filter":
                 guard let text = string(value, "'filter'") else { continue }
                 do {
