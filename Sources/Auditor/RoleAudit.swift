@@ -37,7 +37,7 @@ struct RoleAudit {
         if inputs.databases.count == 1, let size = try? FileManager.default.attributesOfItem(atPath: inputs.databases[0].path)[.size] as? Int {
             result.metrics["database.size_bytes"] = Measurement(value: Double(size), n: 1)
         }
-        result.metrics["customers.count"] = Measurement(value: Double(tables[.subscribers]?.rows ?? ledger.subscriberKeys.count), n: 1)
+        result.metrics["customers.count"] = Measurement(value: Double(tables[.subscribers]?.rows ?? ledger.subscriberCount), n: 1)
         if subscriptions.has("plan") {
             PlanMeasures.measure(context, into: &result)
         } else if !mapping.plans.isEmpty {

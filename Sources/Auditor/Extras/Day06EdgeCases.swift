@@ -8,10 +8,10 @@ import TableIO
 enum Day06EdgeCases {
     static func measure(_ context: AuditContext, into result: inout Measurements) {
         let ledger = context.ledger
-        let customers = ledger.subscriberKeys.count
+        let customers = ledger.subscriberCount
         var twoUpgrades = 0, downgradeAfterUpgrade = 0, churnFirstPeriod = 0, wholeWindow = 0
         let firstDay = context.months[0].firstDay.dayNumber
-        for subscriber in ledger.subscriberKeys.indices {
+        for subscriber in 0..<ledger.subscriberCount {
             let steps = PlanMeasures.changes(ledger, subscriber)
             if steps.count > 1 {
                 let pairs = zip(steps, steps.dropFirst())

@@ -199,8 +199,7 @@ struct DataTests {
     private mutating func declaredRelationship(_ table: RoleTable, _ field: String, _ test: DeclaredTest) {
         guard let column = table.texts[field], let target = test.toRole.flatMap({ context[$0] }),
               let targetColumn = target.texts[test.toField ?? "id"] else { return }
-        let known = Set(targetColumn.values)
-        let present = column.values.map { known.contains($0) }
+        let present = column.translation(to: targetColumn.dictionary).map { $0 >= 0 }
         var keys = SampleKeys()
         for row in 0..<table.rows where column.codes[row] < 0 || !present[Int(column.codes[row])] { keys.add(table.key(row)) }
         record("relationships", table, table.columnName(field), keys, field: field, severity: test.severity)
@@ -214,27 +213,28 @@ struct DataTests {
             var keys = SampleKeys()
             for row in context.ledger.orphans { keys.add(subscriptions.key(row)) }
             record("relationships", subscriptions, subscriptions.columnName("subscriber"), keys, field: "subscriber")
-            var holding = Set<String>()
-            if let references = subscriptions.texts["subscriber"] {
-                for code in Set(references.codes) where code >= 0 { holding.insert(references.dictionary.string(Int(code))) }
-            }
+            // A subscriber holds a subscription when one row of the subscriptions names it.
+            var holding = Array(repeating: false, count: context.ledger.subscriberCount)
+            for subscription in context.ledger.subscriptions where subscription.subscriber >= 0 { holding[subscription.subscriber] = true }
             var lacking = SampleKeys()
-            for row in 0..<subscribers.rows where !holding.contains(subscribers.texts["id"]?.text(row) ?? "\u{0}") { lacking.add(subscribers.key(row)) }
+            for row in 0..<subscribers.rows {
+                let subscriber = Int(context.ledger.subscriberOfRow[row])
+                if subscriber < 0 || !holding[subscriber] { lacking.add(subscribers.key(row)) }
+            }
             record("has_subscription", subscribers, subscribers.columnName("id"), lacking, field: "id")
         }
         for role in [Role.payments, .events, .churnEvents] {
             guard let table = context[role] else { continue }
             for (field, target) in [("subscription", Role.subscriptions), ("subscriber", Role.subscribers)] {
                 guard let column = table.texts[field] else { continue }
-                let known: Set<String>
+                let present: [Bool]
                 if let targetTable = context[target], let ids = targetTable.texts["id"] {
-                    known = Set(ids.values)
+                    present = column.translation(to: ids.dictionary).map { $0 >= 0 }
                 } else if target == .subscribers, context[.subscribers] == nil {
-                    known = Set(context.ledger.subscriberKeys)
+                    present = context.ledger.subscribers(of: column).map { $0 >= 0 }
                 } else {
                     continue
                 }
-                let present = column.values.map { known.contains($0) }
                 var keys = SampleKeys()
                 for row in 0..<table.rows where column.codes[row] >= 0 && !present[Int(column.codes[row])] { keys.add(table.key(row)) }
                 record("relationships", table, table.columnName(field), keys, field: field)

@@ -33,15 +33,10 @@ enum ProfileRules {
         guard let table = context[.subscriptions], let subscribers = context[.subscribers] else { return }
         let ledger = context.ledger
         let signups = subscribers.times["signup"]
-        var signupByKey: [String: Int] = [:]
-        if let signups, let ids = subscribers.texts["id"] {
-            for row in 0..<subscribers.rows {
-                if let id = ids.text(row), signupByKey[id] == nil, let day = SubscriptionLedger.day(signups[row]) { signupByKey[id] = day }
-            }
-        }
         var keys = SampleKeys()
-        for subscriber in ledger.subscriberKeys.indices {
-            let signup = signupByKey[ledger.subscriberKeys[subscriber]]
+        for subscriber in 0..<ledger.subscriberCount {
+            let row = ledger.subscriberRow[subscriber]
+            let signup = row >= 0 ? signups.flatMap { SubscriptionLedger.day($0[row]) } : nil
             var previousEnd: Int?? = .none
             for (position, index) in ledger.bySubscriber[subscriber].enumerated() {
                 let subscription = ledger.subscriptions[index]
@@ -61,17 +56,16 @@ enum ProfileRules {
     }
 
     private static func currentMRR(_ context: AuditContext, _ findings: inout [IntegrityFinding]) {
-        guard let table = context[.subscriptions], let subscribers = context[.subscribers], let ids = subscribers.texts["id"] else { return }
+        guard let table = context[.subscriptions], let subscribers = context[.subscribers] else { return }
         let ledger = context.ledger
         let plans = table.texts["plan"]
         let current = subscribers.texts["mrr_current"]
         let status = subscribers.texts["status"]
         let plan = subscribers.texts["plan"]
-        var index: [String: Int] = [:]
-        for (position, key) in ledger.subscriberKeys.enumerated() { index[key] = position }
         var keys = SampleKeys()
         for row in 0..<subscribers.rows {
-            guard let id = ids.text(row), let subscriber = index[id], let latestIndex = ledger.bySubscriber[subscriber].last else { continue }
+            let subscriber = Int(ledger.subscriberOfRow[row])
+            guard subscriber >= 0, let latestIndex = ledger.bySubscriber[subscriber].last else { continue }
             let latest = ledger.subscriptions[latestIndex]
             let mrr = current?.text(row).flatMap { ExpressionValue.text($0).number }
             let state = status?.text(row)

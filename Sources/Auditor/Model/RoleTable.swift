@@ -14,6 +14,12 @@ struct TextColumn {
 
     /// The distinct values, by code.
     var values: [String] { (0..<dictionary.count).map { dictionary.string($0) } }
+
+    /// For each code of this column, the code of the same bytes in `other` (-1 where absent):
+    /// joins by key compare each distinct value once, never a `String` per row.
+    func translation(to other: ByteInterner) -> [Int32] {
+        (0..<dictionary.count).map { code in Int32(dictionary.withBytes(code) { other.lookup($0) } ?? -1) }
+    }
 }
 
 /// The up to five smallest keys of the rows failing a test (what a sorted SQL query's first

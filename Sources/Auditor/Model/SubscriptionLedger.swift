@@ -26,11 +26,19 @@ struct SubscriptionLedger {
 
     /// The subscriptions of the subscriptions role, in source order.
     var subscriptions: [Subscription] = []
-    /// Each subscriber's identifier (from the subscribers role, else from the subscriptions).
-    var subscriberKeys: [String] = []
+    /// How many subscribers (the subscribers role's distinct ids, else the subscriptions' subscriber values).
+    var subscriberCount = 0
+    /// The dictionary of subscriber ids, and each subscriber's code in it.
+    private(set) var keyDictionary = ByteInterner(capacity: 16)
+    private(set) var keyCode: [Int32] = []
+    /// Each code of ``keyDictionary``: its subscriber (-1 for none).
+    private(set) var subscriberOfKeyCode: [Int32] = []
     var signup: [Int?] = []
-    /// Each subscriber's row in the subscribers role (-1 when the subscribers come from the subscriptions).
+    /// Each subscriber's row in the subscribers role (its first, for a repeated id; -1 when the
+    /// subscribers come from the subscriptions).
     var subscriberRow: [Int] = []
+    /// Each row of the subscribers role: its subscriber.
+    var subscriberOfRow: [Int32] = []
     /// Each subscriber's plan (the subscribers role's plan, else its first subscription's), -1 if none.
     var subscriberPlan: [Int] = []
     /// Each subscriber's subscriptions in order (start, then id).
@@ -44,6 +52,14 @@ struct SubscriptionLedger {
     /// Subscriptions whose subscriber is not in the subscribers role.
     var orphans: [Int] = []
 
+    /// The identifier of subscriber `index`.
+    func subscriberKey(_ index: Int) -> String { keyDictionary.string(Int(keyCode[index])) }
+
+    /// The subscriber of each code of `column` (a reference to subscribers), -1 where none.
+    func subscribers(of column: TextColumn) -> [Int32] {
+        column.translation(to: keyDictionary).map { $0 < 0 ? -1 : subscriberOfKeyCode[Int($0)] }
+    }
+
     static func day(_ seconds: Int64) -> Int? {
         seconds == noTime ? nil : Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
     }
@@ -53,50 +69,60 @@ struct SubscriptionLedger {
         let subscriptionPlans = table.texts["plan"]
         plans = planNames.isEmpty ? (subscriptionPlans?.values.sorted() ?? []) : planNames
         let planIndex = Dictionary(plans.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        func planOf(_ column: TextColumn?, _ row: Int) -> Int {
-            guard let column, let text = column.text(row) else { return -1 }
-            return planIndex[text] ?? -1
-        }
+        func planCodes(_ column: TextColumn?) -> [Int] { column?.values.map { planIndex[$0] ?? -1 } ?? [] }
+        let subscriptionPlanOfCode = planCodes(subscriptionPlans)
+        let references = table.texts["subscriber"]!
 
         // Subscribers: their role's rows (a repeated id keeps its first row), else the subscriptions' values.
-        var index: [String: Int] = [:]
         if let subscribers, let ids = subscribers.texts["id"] {
             hasSubscriberRole = true
+            keyDictionary = ids.dictionary
+            subscriberOfKeyCode = Array(repeating: -1, count: ids.dictionary.count)
+            subscriberOfRow = Array(repeating: -1, count: subscribers.rows)
+            let signups = subscribers.times["signup"]
+            let planColumn = subscribers.texts["plan"]
+            let planOfCode = planCodes(planColumn)
             for row in 0..<subscribers.rows {
-                guard let id = ids.text(row), index[id] == nil else { continue }
-                index[id] = subscriberKeys.count
-                subscriberKeys.append(id)
-                subscriberRow.append(row)
-                signup.append(subscribers.times["signup"].flatMap { Self.day($0[row]) })
-                subscriberPlan.append(planOf(subscribers.texts["plan"], row))
+                let code = ids.codes[row]
+                guard code >= 0 else { continue }
+                if subscriberOfKeyCode[Int(code)] < 0 {
+                    subscriberOfKeyCode[Int(code)] = Int32(subscriberCount)
+                    keyCode.append(code)
+                    subscriberRow.append(row)
+                    signup.append(signups.flatMap { Self.day($0[row]) })
+                    let plan = planColumn.map { $0.codes[row] } ?? -1
+                    subscriberPlan.append(plan >= 0 ? planOfCode[Int(plan)] : -1)
+                    subscriberCount += 1
+                }
+                subscriberOfRow[row] = subscriberOfKeyCode[Int(code)]
             }
+        } else {
+            keyDictionary = references.dictionary
+            subscriberCount = references.dictionary.count
+            subscriberOfKeyCode = (0..<subscriberCount).map(Int32.init)
+            keyCode = subscriberOfKeyCode
+            subscriberRow = Array(repeating: -1, count: subscriberCount)
+            signup = Array(repeating: nil, count: subscriberCount)
+            subscriberPlan = Array(repeating: -1, count: subscriberCount)
         }
-        let references = table.texts["subscriber"]!
+        let subscriberOfReference = hasSubscriberRole ? self.subscribers(of: references) : subscriberOfKeyCode
         let starts = table.times["start"]!
         let ends = table.times["end"]
         let amounts = table.amounts["amount"]!
+        subscriptions.reserveCapacity(table.rows)
         for row in 0..<table.rows {
-            var subscriber = -1
-            if let key = references.text(row) {
-                if let known = index[key] {
-                    subscriber = known
-                } else if !hasSubscriberRole {
-                    subscriber = subscriberKeys.count
-                    index[key] = subscriber
-                    subscriberKeys.append(key)
-                    subscriberRow.append(-1)
-                    signup.append(nil)
-                    subscriberPlan.append(-1)
-                }
-            }
+            let code = references.codes[row]
+            let subscriber = code >= 0 ? Int(subscriberOfReference[Int(code)]) : -1
             if subscriber < 0 { orphans.append(row) }
             let amount = amounts[row]
+            let planCode = subscriptionPlans.map { $0.codes[row] } ?? -1
             subscriptions.append(Subscription(subscriber: subscriber, start: Self.day(starts[row]), end: ends.flatMap { Self.day($0[row]) },
-                                              amount: amount.isNaN ? 0 : amount, plan: planOf(subscriptionPlans, row), row: row))
+                                              amount: amount.isNaN ? 0 : amount, plan: planCode >= 0 ? subscriptionPlanOfCode[Int(planCode)] : -1,
+                                              row: row))
         }
 
         // Each subscriber's subscriptions by start, then id (text order, as SQL sorts them).
-        bySubscriber = Array(repeating: [], count: subscriberKeys.count)
+        bySubscriber = Array(repeating: [], count: subscriberCount)
         for (position, subscription) in subscriptions.enumerated() where subscription.subscriber >= 0 && subscription.start != nil {
             bySubscriber[subscription.subscriber].append(position)
         }
@@ -108,28 +134,33 @@ struct SubscriptionLedger {
                 return (ids?.text(x.row) ?? "") < (ids?.text(y.row) ?? "")
             }
         }
-        for subscriber in subscriberKeys.indices {
+        let subscriberPlans = subscribers?.texts["plan"] != nil
+        for subscriber in 0..<subscriberCount {
             let first = bySubscriber[subscriber].first.map { subscriptions[$0] }
             if signup[subscriber] == nil { signup[subscriber] = first?.start }
-            if subscriberPlan[subscriber] < 0 && subscribers?.texts["plan"] == nil { subscriberPlan[subscriber] = first?.plan ?? -1 }
+            if subscriberPlan[subscriber] < 0 && !subscriberPlans { subscriberPlan[subscriber] = first?.plan ?? -1 }
         }
 
         // Lives: the union of each subscriber's subscriptions, cut by the churn definition.
-        var cuts: [[Int]] = Array(repeating: [], count: subscriberKeys.count)
+        var cuts: [[Int]] = Array(repeating: [], count: subscriberCount)
         switch mapping.churn.rule {
         case .noOpenSubscription: break
         case .churnEvents:
             if let churnEvents, let who = churnEvents.texts["subscriber"], let when = churnEvents.times["time"] {
+                let subscriberOf = self.subscribers(of: who)
                 for row in 0..<churnEvents.rows {
-                    guard let key = who.text(row), let subscriber = index[key], let day = Self.day(when[row]) else { continue }
+                    let code = who.codes[row]
+                    guard code >= 0, case let subscriber = Int(subscriberOf[Int(code)]), subscriber >= 0, let day = Self.day(when[row]) else { continue }
                     cuts[subscriber].append(day)
                 }
             }
         case .subscriberStatus:
-            if let subscribers, let status = subscribers.texts["status"], let ids = subscribers.texts["id"] {
+            if let subscribers, let status = subscribers.texts["status"] {
                 let churned = Set(mapping.churn.values)
+                let churnedCode = status.values.map { churned.contains($0) }
                 for row in 0..<subscribers.rows {
-                    guard let text = status.text(row), churned.contains(text), let key = ids.text(row), let subscriber = index[key] else { continue }
+                    let code = status.codes[row]
+                    guard code >= 0, churnedCode[Int(code)], case let subscriber = Int(subscriberOfRow[row]), subscriber >= 0 else { continue }
                     if let day = subscribers.times["churned_at"].flatMap({ Self.day($0[row]) }) {
                         cuts[subscriber].append(day)
                     } else if let last = bySubscriber[subscriber].compactMap({ subscriptions[$0].end ?? subscriptions[$0].start }).max() {
@@ -139,7 +170,7 @@ struct SubscriptionLedger {
             }
         }
         // A cut closes every subscription open at it: its MRR stops there too.
-        for subscriber in subscriberKeys.indices where !cuts[subscriber].isEmpty {
+        for subscriber in 0..<subscriberCount where !cuts[subscriber].isEmpty {
             let days = cuts[subscriber].sorted()
             for position in bySubscriber[subscriber] {
                 let subscription = subscriptions[position]
@@ -148,7 +179,7 @@ struct SubscriptionLedger {
                 subscriptions[position].end = cut
             }
         }
-        runs = (0..<subscriberKeys.count).map { subscriber in
+        runs = (0..<subscriberCount).map { subscriber in
             Self.lives(bySubscriber[subscriber].map { subscriptions[$0] }, grace: mapping.churn.graceDays)
         }
     }

@@ -9,25 +9,28 @@ enum PlanMeasures {
         let plans = context.mapping.plans
         guard !plans.isEmpty else { return }
         // First subscriptions: those of every subscriber value in the subscriptions, orphans included.
-        var firsts: [String: SubscriptionLedger.Subscription] = [:]
-        var firstIDs: [String: String] = [:]
+        // By subscriber value (its code in the subscriptions' column): the earliest start, then the smallest id.
         let table = context[.subscriptions]!
         let references = table.texts["subscriber"]!
         let ids = table.texts["id"]
-        for subscription in ledger.subscriptions {
-            guard let start = subscription.start, let key = references.text(subscription.row) else { continue }
-            let id = ids?.text(subscription.row) ?? ""
-            if let current = firsts[key], let currentStart = current.start,
-               currentStart < start || (currentStart == start && firstIDs[key]! <= id) { continue }
-            firsts[key] = subscription
-            firstIDs[key] = id
+        var first = Array(repeating: -1, count: references.dictionary.count)
+        for (position, subscription) in ledger.subscriptions.enumerated() {
+            let code = references.codes[subscription.row]
+            guard let start = subscription.start, code >= 0 else { continue }
+            let current = first[Int(code)]
+            if current >= 0, let currentStart = ledger.subscriptions[current].start {
+                if currentStart < start { continue }
+                if currentStart == start && (ids?.text(ledger.subscriptions[current].row) ?? "") <= (ids?.text(subscription.row) ?? "") { continue }
+            }
+            first[Int(code)] = position
         }
+        let firsts = first.filter { $0 >= 0 }.map { ledger.subscriptions[$0] }
         let total = firsts.count
         for (index, plan) in plans.enumerated() {
-            result.metrics["tiers.first.\(plan.metricName)_share"] = .share(firsts.values.filter { $0.plan == index }.count, of: total)
+            result.metrics["tiers.first.\(plan.metricName)_share"] = .share(firsts.filter { $0.plan == index }.count, of: total)
         }
         if plans.contains(where: { $0.price != nil }) {
-            let outside = firsts.values.filter { subscription in
+            let outside = firsts.filter { subscription in
                 guard subscription.plan >= 0, let range = plans[subscription.plan].price else { return true }
                 return !range.contains(subscription.amount)
             }.count
@@ -36,7 +39,7 @@ enum PlanMeasures {
 
         // Lifecycle: per subscriber, the rank changes between consecutive subscriptions.
         var upgraded = 0, downgraded = 0, unchanged = 0, single = 0, multiple = 0
-        for subscriber in ledger.subscriberKeys.indices {
+        for subscriber in 0..<ledger.subscriberCount {
             let steps = changes(ledger, subscriber)
             let ups = steps.filter { $0 > 0 }.count, downs = steps.filter { $0 < 0 }.count
             if ups > 0 { upgraded += 1 }
@@ -46,7 +49,7 @@ enum PlanMeasures {
             if count == 1 { single += 1 }
             if count >= 2 { multiple += 1 }
         }
-        let subscribers = ledger.subscriberKeys.count
+        let subscribers = ledger.subscriberCount
         result.metrics["lifecycle.upgraded_share"] = .share(upgraded, of: subscribers)
         result.metrics["lifecycle.downgraded_share"] = .share(downgraded, of: subscribers)
         result.metrics["lifecycle.unchanged_share"] = .share(unchanged, of: subscribers)

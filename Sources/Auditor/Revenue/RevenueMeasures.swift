@@ -44,7 +44,7 @@ enum RevenueMeasures {
     static func concentration(_ context: AuditContext, into result: inout Measurements) {
         let ledger = context.ledger
         let lastDay = context.lastMonth.lastDay.dayNumber
-        var cents = Array(repeating: 0, count: ledger.subscriberKeys.count)
+        var cents = Array(repeating: 0, count: ledger.subscriberCount)
         var orphans: [Int] = []
         for subscription in ledger.subscriptions {
             guard let start = subscription.start, start <= lastDay, subscription.end.map({ $0 > lastDay }) ?? true else { continue }

@@ -28,7 +28,7 @@ enum SubscriberMovements {
         let first = months[0]
         let count = months.count
         // Each subscriber's changes: (position, delta); an orphan subscription is its own subscriber.
-        var changes: [[(position: Int, delta: Int64)]] = Array(repeating: [], count: ledger.subscriberKeys.count)
+        var changes: [[(position: Int, delta: Int64)]] = Array(repeating: [], count: ledger.subscriberCount)
         var orphanChanges: [[(position: Int, delta: Int64)]] = []
         for subscription in ledger.subscriptions {
             guard let start = subscription.start else { continue }

@@ -131,27 +131,21 @@ struct RoleReader {
         }
         guard lacking.isEmpty else { throw LackingColumns(items: lacking) }
         table.sourceColumns = columns
-        for slot in slots {
-            switch slot.kind {
-            case .time: table.times[slot.name] = []
-            case .amount: table.amounts[slot.name] = []
-            case .key, .reference, .category: table.texts[slot.name] = TextColumn()
-            }
-        }
         return slots
     }
 
     private func readCSV(_ role: Role, _ roleMapping: RoleMapping, path: String, displayName: String) throws -> RoleTable {
         let reader = try CSVReader(path: path, displayName: displayName)
         var table = RoleTable(role: role, source: displayName, mapping: roleMapping, labelWord: "line")
-        let slots = try self.slots(role, roleMapping, columns: reader.header, source: displayName, table: &table)
+        let builder = Builder(try self.slots(role, roleMapping, columns: reader.header, source: displayName, table: &table), role: role)
         let filterColumns = try filterPositions(roleMapping, reader.header, displayName)
         try reader.forEachRow { row in
-            try add(&table, slots, filterColumns, label: row.line) { position in
+            add(&table, builder, filterColumns, label: row.line) { position in
                 row.isNull(position) ? .null : .bytes(row[position])
             }
         }
         guard reader.rowCount > 0 else { throw CSVError(.headerOnly, file: displayName) }
+        builder.finish(&table)
         table.sha256 = reader.sha256
         return table
     }
@@ -159,20 +153,22 @@ struct RoleReader {
     private func readSQLite(_ role: Role, _ roleMapping: RoleMapping, connection: SQLiteConnection, sql: String, columns: [String],
                             displayName: String) throws -> RoleTable {
         var table = RoleTable(role: role, source: displayName, mapping: roleMapping, labelWord: "row")
-        let slots = try self.slots(role, roleMapping, columns: columns, source: displayName, table: &table)
+        let builder = Builder(try self.slots(role, roleMapping, columns: columns, source: displayName, table: &table), role: role)
         let filterColumns = try filterPositions(roleMapping, columns, displayName)
         let statement = try connection.prepare(sql)
         var number = 0
         while try statement.step() {
             number += 1
-            try add(&table, slots, filterColumns, label: number) { position in
+            add(&table, builder, filterColumns, label: number) { position in
                 switch statement.kind(at: position) {
                 case .null: return .null
                 case .integer, .real: return .number(statement.double(at: position))
-                case .text: return statement.withBytes(at: position) { .text(String(decoding: $0, as: UTF8.self)) }
+                // SQLite's buffer stays valid until the next step: the row is read by then.
+                case .text: return .bytes(statement.unsafeBytes(at: position))
                 }
             }
         }
+        builder.finish(&table)
         return table
     }
 
@@ -189,9 +185,38 @@ struct RoleReader {
         return positions
     }
 
+    /// The typed columns of one role as they fill, one array per field (the id first, so that a
+    /// problem met in another field names its row by it); problems are noted once the ids are in.
+    private final class Builder {
+        let slots: [Slot]
+        let nullable: [Bool]
+        var times: [[Int64]]
+        var amounts: [[Double]]
+        var texts: [TextColumn]
+        var notes: [(test: String, field: String, row: Int)] = []
+
+        init(_ unordered: [Slot], role: Role) {
+            slots = unordered.filter { $0.name == "id" } + unordered.filter { $0.name != "id" }
+            nullable = slots.map { role.field($0.name)?.nullable == true }
+            times = Array(repeating: [], count: slots.count)
+            amounts = Array(repeating: [], count: slots.count)
+            texts = Array(repeating: TextColumn(), count: slots.count)
+        }
+
+        func finish(_ table: inout RoleTable) {
+            for (index, slot) in slots.enumerated() {
+                switch slot.kind {
+                case .time: table.times[slot.name] = times[index]
+                case .amount: table.amounts[slot.name] = amounts[index]
+                case .key, .reference, .category: table.texts[slot.name] = texts[index]
+                }
+            }
+            for note in notes { table.note(note.test, note.field, note.row) }
+        }
+    }
+
     /// Adds one source row, if the filter keeps it.
-    private func add(_ table: inout RoleTable, _ slots: [Slot], _ filterColumns: [String: Int], label: Int,
-                     _ cell: (Int) -> Cell) throws {
+    private func add(_ table: inout RoleTable, _ builder: Builder, _ filterColumns: [String: Int], label: Int, _ cell: (Int) -> Cell) {
         table.sourceRows += 1
         if let filter = table.mapping.filter {
             let keep = filter.evaluate { name in filterColumns[name].map { cell($0).expressionValue } ?? .null }
@@ -200,42 +225,42 @@ struct RoleReader {
         let row = table.rows
         table.rows += 1
         table.rowLabels.append(Int32(clamping: label))
-        // The id first, so that problems met in the other fields name the row by it.
-        for slot in slots.sorted(by: { ($0.name == "id" ? 0 : 1) < ($1.name == "id" ? 0 : 1) }) {
+        for index in 0..<builder.slots.count {
             let value: Cell
-            if let position = slot.plain {
+            if let position = builder.slots[index].plain {
                 value = cell(position)
             } else {
+                let slot = builder.slots[index]
                 var computed = slot.field.expression.evaluate { name in slot.columns[name].map { cell($0).expressionValue } ?? .null }
                 if !slot.field.values.isEmpty, let text = computed.text, let mapped = slot.field.values[text] { computed = .text(mapped) }
                 value = Cell(computed)
             }
-            switch slot.kind {
+            switch builder.slots[index].kind {
             case .time:
                 var seconds = noTime
                 if value.isAbsent {
-                    if table.role.field(slot.name)?.nullable != true { table.note("not_null", slot.name, row) }
-                } else if let parsed = time(value, slot.field) {
+                    if !builder.nullable[index] { builder.notes.append(("not_null", builder.slots[index].name, row)) }
+                } else if let parsed = time(value, builder.slots[index].field) {
                     seconds = parsed
                 } else {
-                    table.note(slot.field.format == .date ? "valid_date" : "valid_timestamp", slot.name, row)
+                    builder.notes.append((builder.slots[index].field.format == .date ? "valid_date" : "valid_timestamp", builder.slots[index].name, row))
                 }
-                table.times[slot.name]!.append(seconds)
+                builder.times[index].append(seconds)
             case .amount:
                 var amount = Double.nan
                 if value.isAbsent {
-                    table.note("not_null", slot.name, row)
+                    builder.notes.append(("not_null", builder.slots[index].name, row))
                 } else if let parsed = number(value) {
                     amount = parsed
                 } else {
-                    table.note("valid_number", slot.name, row)
+                    builder.notes.append(("valid_number", builder.slots[index].name, row))
                 }
-                table.amounts[slot.name]!.append(amount)
+                builder.amounts[index].append(amount)
             case .key, .reference, .category:
-                let code = value.withBytes { table.texts[slot.name]!.dictionary.intern($0) }
-                table.texts[slot.name]!.codes.append(Int32(code ?? -1))
-                if code == nil && table.role.field(slot.name)?.nullable != true && slot.kind != .category {
-                    table.note("not_null", slot.name, row)
+                let code = value.withBytes { builder.texts[index].dictionary.intern($0) }
+                builder.texts[index].codes.append(Int32(code ?? -1))
+                if code == nil && !builder.nullable[index] && builder.slots[index].kind != .category {
+                    builder.notes.append(("not_null", builder.slots[index].name, row))
                 }
             }
         }

@@ -82,6 +82,11 @@ public struct ByteInterner: Sendable {
         return result
     }
 
+    /// Calls `body` with the bytes of key `number`.
+    public func withBytes<T>(_ number: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try arena.withUnsafeBufferPointer { buffer in try body(UnsafeBufferPointer(rebasing: buffer[starts[number]..<starts[number + 1]])) }
+    }
+
     /// The bytes of key `number` as a `String` (for sample keys in reports).
     public func string(_ number: Int) -> String {
         String(decoding: arena[starts[number]..<starts[number + 1]], as: UTF8.self)

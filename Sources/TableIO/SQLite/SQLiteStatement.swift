@@ -122,6 +122,14 @@ public final class SQLiteStatement {
         return try body(UnsafeBufferPointer(start: base.map { UnsafePointer($0) }, count: base == nil ? 0 : count))
     }
 
+    /// The bytes of column `index` of the current row as text, valid until the next ``step()``
+    /// or ``reset()`` (SQLite's own buffer; a NULL gives an empty buffer).
+    public func unsafeBytes(at index: Int) -> UnsafeBufferPointer<UInt8> {
+        let column = Int32(index)
+        guard let base = sqlite3_column_text(handle, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: UnsafePointer(base), count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
     /// The current row as an array of values.
     public func row() -> [SQLiteValue] {
         (0..<columnCount).map { value(at: $0) }
