@@ -120,6 +120,35 @@ struct RoleMappingTests {
         #expect(injected(a) == injected(b) && injected(a).count == 5)
     }
 
+    @Test("a mix of sources in one audit: subscriptions from a SQL query on the database, customers from a CSV file")
+    func mixedSources() throws {
+        let database = try #require(AuditTests.saas)
+        let directory = try BinaryRunner.scratch()
+        try Self.exportCSV(database, to: directory.appendingPathComponent("csv"))
+        // Only the customers as CSV; the subscriptions through a query on the database, renamed on the way.
+        let profile = try BinaryRunner.run(["profile", "show", "saas"]).stdout
+        var mapping = profile.replacingOccurrences(of: "name: saas", with: "name: mixed\nprofile: saas")
+            .replacingOccurrences(of: "    from: day06_customers", with: "    from: day06_customers.csv")
+            .replacingOccurrences(of: "    from: day06_subscriptions\n", with: """
+                    query: SELECT subscription_id AS id, customer_id AS who, start_date, end_date, mrr * 100 AS cents, plan_tier FROM day06_subscriptions
+
+                """)
+        mapping = mapping.replacingOccurrences(of: "      id: subscription_id\n      subscriber: customer_id", with: "      id: id\n      subscriber: who")
+            .replacingOccurrences(of: "      amount: mrr\n", with: "      amount: {column: cents, unit: cents}\n")
+        try Data(mapping.utf8).write(to: directory.appendingPathComponent("mixed.yaml"))
+        let check = try BinaryRunner.run(["profile", "check", "mixed.yaml"], in: directory)
+        #expect(check.status == 0, "\(check.stderr)")
+        let mixed = try BinaryRunner.run(["audit", database.path, "csv/day06_customers.csv", "--profile", "mixed.yaml", "--out", "m", "--quiet"],
+                                         in: directory)
+        let whole = try BinaryRunner.run(["audit", database.path, "--out", "w", "--quiet"], in: directory)
+        #expect(mixed.status == 0 || mixed.status == 1, "\(mixed.stderr)")
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let a = try Self.report(directory.appendingPathComponent("w")), b = try Self.report(directory.appendingPathComponent("m"))
+        Self.expectSameMetrics(a, b, except: [], "one database vs database query + CSV")
+        let inputs = (b["inputs"] as? [[String: Any]] ?? []).map { "\($0["kind"]!)" }
+        #expect(inputs.contains("csv") && inputs.contains("sqlite table"))
+    }
+
     /// The oracle's figures for one example.
     static func oracle(_ example: String) throws -> [String: Double] {
         let process = Process()
