@@ -141,8 +141,24 @@ def stripe_like():
         subscriptions.append([f"sub_{index:05d}", customer, status, seconds(start), seconds(paid_from) if trial else "",
                               seconds(current_start), seconds(period), seconds(ended) if ended else "", seconds(ended) if ended else "",
                               price, str(cents), interval, str(quantity)])
+    # Product usage, its own stream (the files above stay as they are): in each month a customer
+    # has a paid subscription, logins and API calls with probability 0.7, at epoch milliseconds.
+    usage = random.Random(29)
+    events = []
+    for row in subscriptions:
+        customer, paid_from = row[1], int(row[4] or row[3])
+        ended = int(row[8]) if row[8] else int(seconds(as_of))
+        moment = (epoch + dt.timedelta(seconds=paid_from)).replace(day=1, hour=0, minute=0, second=0)
+        while int(seconds(moment)) <= ended:
+            if usage.random() < 0.7:
+                for _ in range(usage.randrange(1, 6)):
+                    at = int(seconds(moment)) * 1000 + usage.randrange(0, 28 * 86_400_000)
+                    if paid_from * 1000 <= at <= ended * 1000:
+                        events.append([f"ev_{len(events) + 1:06d}", customer, str(at), usage.choice(["login", "login", "api_call"])])
+            moment = (moment + dt.timedelta(days=32)).replace(day=1)
     folder = os.path.join(HERE, "stripe-like")
     os.makedirs(folder, exist_ok=True)
+    write(os.path.join(folder, "events.csv"), ["id", "customer", "occurred_at_ms", "kind"], events)
     write(os.path.join(folder, "customers.csv"), ["id", "email", "created", "segment"], customers)
     write(os.path.join(folder, "subscriptions.csv"),
           ["id", "customer", "status", "start_date", "trial_end", "current_period_start", "current_period_end", "canceled_at", "ended_at",

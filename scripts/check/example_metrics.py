@@ -152,6 +152,19 @@ def main():
         result["payments.failure_rate"] = row[0] / row[1]
         result["payments.recovered_7d"] = row[2] / row[0]
         result["payments.success_rate"] = row[3] / row[4]
+        # Engagement: subscriber-months active at the month end, engaged with an event in the month.
+        con.execute(f"""CREATE VIEW events AS SELECT customer AS subscriber, CAST(occurred_at_ms AS BIGINT) // 1000 AS t
+                        FROM read_csv('{folder}/events.csv', header=true, all_varchar=true)""")
+        row = con.execute("""
+            WITH active AS (
+                SELECT DISTINCT l.subscriber, e.month, e.day FROM lives l JOIN month_ends e
+                ON l.start <= e.day AND (l."end" IS NULL OR l."end" > e.day)),
+            counts AS (
+                SELECT a.subscriber, a.month, (SELECT COUNT(*) FROM events v WHERE v.subscriber = a.subscriber
+                    AND v.t >= epoch(a.month) AND v.t < epoch(a.day + INTERVAL 1 DAY) AND v.t <= 1735689599) AS n FROM active a)
+            SELECT COUNT(*), COUNT(*) FILTER (WHERE n > 0), SUM(n) FROM counts""").fetchone()
+        result["engagement.engaged_share"] = row[1] / row[0]
+        result["engagement.events_per_active_month"] = row[2] / row[0]
     else:
         raise SystemExit(f"unknown example {name}")
     json.dump({"metrics": result}, sys.stdout, indent=1, sort_keys=True)

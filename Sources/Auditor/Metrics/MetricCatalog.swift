@@ -84,6 +84,9 @@ public enum MetricCatalog {
         Entry(id: "churn.hazard.m13_plus", kind: .share, meaning: "churn hazard from tenure month 13"),
         Entry(id: "revenue.mrr_top10_share", kind: .share, meaning: "share of last-month MRR held by the top tenth of paying subscribers"),
         Entry(id: "revenue.mrr_gini", kind: .share, meaning: "Gini coefficient of last-month MRR over paying subscribers"),
+        Entry(id: "engagement.engaged_share", kind: .share, meaning: "active subscriber-months with at least one event"),
+        Entry(id: "engagement.events_per_active_month", kind: .number, meaning: "events per active subscriber-month"),
+        Entry(id: "engagement.no_engagement_churn_ratio", kind: .number, meaning: "next-month churn of the not engaged over the engaged"),
     ]
 
     static let creators: [Entry] = [
