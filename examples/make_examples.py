@@ -159,6 +159,8 @@ def stripe_like():
     folder = os.path.join(HERE, "stripe-like")
     os.makedirs(folder, exist_ok=True)
     write(os.path.join(folder, "events.csv"), ["id", "customer", "occurred_at_ms", "kind"], events)
+    write(os.path.join(folder, "prices.csv"), ["id", "product", "unit_amount", "interval", "currency"],
+          [[price, price.split("_")[1], str(cents), interval, "usd"] for price, cents, interval in prices])
     write(os.path.join(folder, "customers.csv"), ["id", "email", "created", "segment"], customers)
     write(os.path.join(folder, "subscriptions.csv"),
           ["id", "customer", "status", "start_date", "trial_end", "current_period_start", "current_period_end", "canceled_at", "ended_at",

@@ -31,7 +31,8 @@ struct RoleAudit {
         let (first, last) = try window(tables)
         let months = Array(first...last)
         let asOf = mapping.asOf ?? Int64(last.lastDay.dayNumber + 1) * 86_400 - 1
-        let context = AuditContext(mapping: mapping, tables: tables, ledger: ledger, months: months, asOf: asOf)
+        var context = AuditContext(mapping: mapping, tables: tables, ledger: ledger, months: months, asOf: asOf)
+        context.dimensions = try readDimensions()
         result.asOf = asOf % 86_400 == 86_399 ? CivilDate(dayNumber: context.asOfDay).description : Self.timestamp(asOf)
 
         if inputs.databases.count == 1, let size = try? FileManager.default.attributesOfItem(atPath: inputs.databases[0].path)[.size] as? Int {
@@ -101,6 +102,27 @@ struct RoleAudit {
             throw AuditError.invalidData("the filter of subscriptions (\(mapping.path):\(mapping[.subscriptions]!.line)) keeps none of the \(subscriptions.sourceRows) rows of \(subscriptions.source)")
         }
         return tables
+    }
+
+    /// The dimension tables the mapping declares; a missing one is an error unless `optional`.
+    private func readDimensions() throws -> [String: RoleTable] {
+        let reader = RoleReader(inputs: inputs, mapping: mapping)
+        var result: [String: RoleTable] = [:]
+        for name in mapping.dimensions.keys.sorted() {
+            let dimension = mapping.dimensions[name]!
+            if case .table(let table) = dimension.source, try inputs.table(table) == nil {
+                guard dimension.optional else {
+                    throw AuditError.invalidData("no input holds table '\(table)' of dimension \(name) (\(mapping.path):\(dimension.line))")
+                }
+                continue
+            }
+            do {
+                result[name] = try reader.readDimension(name)
+            } catch let error as LackingColumns {
+                throw AuditError.invalidData("dimension \(name) lacks \(error.items.joined(separator: "; ")) (\(mapping.path):\(dimension.line))")
+            }
+        }
+        return result
     }
 
     static func allAbsent(_ table: RoleTable, _ field: String) -> Bool {

@@ -185,6 +185,14 @@ struct RoleMappingTests {
             #expect(ours.map { abs($0 - value) <= 1e-9 * max(1, abs(value)) } ?? false, "\(example): \(id) = \(String(describing: ours)), DuckDB \(value)")
         }
         #expect((report["definitions"] as? [String: String])?["churn"]?.isEmpty == false, "the report states its churn definition")
+        if example == "stripe-like" {
+            // The prices dimension: its attributes split the series, each reference is tested.
+            let series = ((report["anomalies"] as? [String: Any])?["series"] as? [[String: Any]]) ?? []
+            let dimensions = Set(series.flatMap { $0["dimensions"] as? [String] ?? [] })
+            #expect(dimensions.isSuperset(of: ["prices.product", "prices.interval", "segment", "price"]), "\(dimensions)")
+            let tests = (report["integrity"] as? [[String: Any]] ?? []).map { "\($0["test"]!)|\($0["table"]!)|\($0["column"]!)" }
+            #expect(tests.contains("relationships|subscriptions.csv|plan_id"))
+        }
     }
 
     @Test("an account whose subscriptions stay open churns at its churn event, not never")
@@ -210,11 +218,35 @@ struct RoleMappingTests {
         #expect(value(events, "churn.reason.price") != nil)
     }
 
+    @Test("a subscription referring to a price the prices dimension lacks fails relationships, with its key")
+    func dimensionReference() throws {
+        let directory = try BinaryRunner.scratch()
+        let data = directory.appendingPathComponent("stripe")
+        try FileManager.default.copyItem(at: BinaryRunner.packageRoot.appendingPathComponent("examples/stripe-like"), to: data)
+        let file = data.appendingPathComponent("subscriptions.csv")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        text += "sub_99999,cus_00001,active,1700000000,,1700000000,1702592000,,,price_gold_m,1000,month,1\n"
+        try Data(text.utf8).write(to: file)
+        let outcome = try BinaryRunner.run(["audit", "stripe", "--profile", "stripe/mapping.yaml", "--out", "r", "--quiet"], in: directory)
+        #expect(outcome.status == 1, "\(outcome.stderr)")
+        let report = try Self.report(directory.appendingPathComponent("r"))
+        let failing = (report["integrity"] as? [[String: Any]] ?? []).filter { ($0["failures"] as? Int ?? 0) > 0 }
+        #expect(failing.contains { $0["test"] as? String == "relationships" && $0["column"] as? String == "plan_id"
+            && ($0["sample_keys"] as? [String]) == ["sub_99999"] }, "\(failing)")
+        // An undeclared dimension is a mapping error with its line.
+        let mapping = try String(contentsOf: data.appendingPathComponent("mapping.yaml"), encoding: .utf8)
+        try Data(mapping.replacingOccurrences(of: "dimension: prices}", with: "dimension: pricez}").utf8).write(to: directory.appendingPathComponent("m.yaml"))
+        let check = try BinaryRunner.run(["profile", "check", "m.yaml"], in: directory)
+        #expect(check.status == 65)
+        #expect(check.stderr.contains("dimension 'pricez' (did you mean 'prices'?) is not declared"), "\(check.stderr)")
+    }
+
     @Test("the shipped mappings follow the mapping JSON Schema")
     func schema() throws {
         let root = BinaryRunner.packageRoot
-        let files = ["profiles/saas.yaml", "examples/single-subscriptions/mapping.yaml", "examples/accounts-churn-events/mapping.yaml",
-                     "examples/stripe-like/mapping.yaml"].map { root.appendingPathComponent($0).path }
+        let files = ["profiles/saas.yaml", "profiles/creators.yaml", "examples/single-subscriptions/mapping.yaml",
+                     "examples/accounts-churn-events/mapping.yaml", "examples/stripe-like/mapping.yaml",
+                     "examples/signalpilot-profile.yaml"].map { root.appendingPathComponent($0).path }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", root.appendingPathComponent("scripts/check/validate_mapping.py").path] + files

@@ -164,6 +164,15 @@ def main():
                     AND v.t >= epoch(a.month) AND v.t < epoch(a.day + INTERVAL 1 DAY) AND v.t <= 1735689599) AS n FROM active a)
             SELECT COUNT(*), COUNT(*) FILTER (WHERE n > 0), SUM(n) FROM counts""").fetchone()
         result["engagement.engaged_share"] = row[1] / row[0]
+        # MRR at the last month end by the price each subscription refers to (the prices dimension).
+        by_price = [r[0] for r in con.execute("""
+            SELECT SUM(round(CAST(plan_amount AS DOUBLE) * CAST(quantity AS DOUBLE) / CASE WHEN plan_interval = 'year' THEN 1200 ELSE 100 END * 100))::BIGINT
+            FROM raw r WHERE status <> 'incomplete_expired'
+              AND CAST(to_timestamp(CAST(COALESCE(NULLIF(trial_end, ''), start_date) AS BIGINT)) AT TIME ZONE 'UTC' AS DATE) <= DATE '2024-12-31'
+              AND (ended_at IS NULL OR ended_at = '' OR CAST(to_timestamp(CAST(ended_at AS BIGINT)) AT TIME ZONE 'UTC' AS DATE) > DATE '2024-12-31')
+            GROUP BY plan_id HAVING SUM(round(CAST(plan_amount AS DOUBLE) * CAST(quantity AS DOUBLE) / CASE WHEN plan_interval = 'year' THEN 1200 ELSE 100 END * 100)) > 0
+            ORDER BY 1 DESC""").fetchall()]
+        result["revenue.prices.mrr_top10_share"] = sum(by_price[:(len(by_price) + 9) // 10]) / sum(by_price)
         result["engagement.events_per_active_month"] = row[2] / row[0]
     else:
         raise SystemExit(f"unknown example {name}")

@@ -1,3 +1,4 @@
+import Datasets
 import TableIO
 
 /// The surface series of a subscription dataset for the anomaly analysis (Documentation/anomalies.md):
@@ -32,9 +33,33 @@ enum SubscriptionSeries {
                     let row = ledger.subscriberRow[subscriber]
                     return row >= 0 && column.codes[row] >= 0 ? Int(column.codes[row]) : other
                 }
-                result.append(Slicing(name: subscribers.columnName(name), values: column.values + ["(other)"],
+                result.append(Slicing(name: name, values: column.values + ["(other)"],
                                       subscription: { ledger.subscriptions[$0].subscriber >= 0 ? slot(ledger.subscriptions[$0].subscriber) : other },
                                       subscriber: slot))
+            }
+        }
+        // The attributes of a dimension table a subscription field or attribute refers to ("tiers.category").
+        if let subscriptions = context[.subscriptions] {
+            let referring = Role.subscriptions.fields.compactMap { field in subscriptions.mapping.fields[field.name].map { (field.name, $0) } }
+                + subscriptions.mapping.attributes.map { ($0.name, $0.field) }
+            for (name, field) in referring {
+                guard let dimensionName = field.dimension, let dimension = context.dimensions[dimensionName],
+                      let keys = dimension.texts["id"], let column = subscriptions.texts[name] else { continue }
+                var rowOfKey = Array(repeating: -1, count: keys.dictionary.count)
+                for row in 0..<dimension.rows where keys.codes[row] >= 0 && rowOfKey[Int(keys.codes[row])] < 0 { rowOfKey[Int(keys.codes[row])] = row }
+                let keyOfCode = column.translation(to: keys.dictionary)
+                for (attribute, _) in dimension.mapping.attributes {
+                    guard let values = dimension.texts[attribute], values.dictionary.count <= maximumSliceValues, values.dictionary.count > 1 else { continue }
+                    let other = values.dictionary.count
+                    let slot: (Int) -> Int = { index in
+                        let code = column.codes[ledger.subscriptions[index].row]
+                        guard code >= 0, case let key = keyOfCode[Int(code)], key >= 0, case let row = rowOfKey[Int(key)], row >= 0,
+                              values.codes[row] >= 0 else { return other }
+                        return Int(values.codes[row])
+                    }
+                    result.append(Slicing(name: "\(dimensionName).\(attribute)", values: values.values + ["(other)"], subscription: slot,
+                                          subscriber: { ledger.bySubscriber[$0].first.map(slot) ?? other }))
+                }
             }
         }
         if let subscriptions = context[.subscriptions] {
@@ -45,7 +70,7 @@ enum SubscriptionSeries {
                     let row = ledger.subscriptions[index].row
                     return column.codes[row] >= 0 ? Int(column.codes[row]) : other
                 }
-                result.append(Slicing(name: subscriptions.columnName(name), values: column.values + ["(other)"], subscription: slot,
+                result.append(Slicing(name: name, values: column.values + ["(other)"], subscription: slot,
                                       subscriber: { ledger.bySubscriber[$0].first.map(slot) ?? other }))
             }
         }

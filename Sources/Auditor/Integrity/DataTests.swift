@@ -44,6 +44,7 @@ struct DataTests {
             if let table = context[role] { roleTests(table) }
         }
         relationships()
+        dimensionReferences()
         for rule in mapping.rules { ProfileRules.run(rule, context, role: .subscriptions, into: &findings, skipped: &skipped) }
         for role in [Role.payments, .events, .content, .churnEvents] {
             if let table = context[role] { roleTests(table) }
@@ -238,6 +239,22 @@ struct DataTests {
                 var keys = SampleKeys()
                 for row in 0..<table.rows where column.codes[row] >= 0 && !present[Int(column.codes[row])] { keys.add(table.key(row)) }
                 record("relationships", table, table.columnName(field), keys, field: field)
+            }
+        }
+    }
+
+    /// Every field holding the key of a dimension table: its values are keys of that table.
+    private mutating func dimensionReferences() {
+        for role in Role.allCases {
+            guard let table = context[role] else { continue }
+            let entries = role.fields.compactMap { field in table.mapping.fields[field.name].map { (field.name, $0) } }
+                + table.mapping.attributes.map { ($0.name, $0.field) }
+            for (name, field) in entries {
+                guard let dimension = field.dimension, let keys = context.dimensions[dimension]?.texts["id"], let column = table.texts[name] else { continue }
+                let present = column.translation(to: keys.dictionary).map { $0 >= 0 }
+                var failing = SampleKeys()
+                for row in 0..<table.rows where column.codes[row] >= 0 && !present[Int(column.codes[row])] { failing.add(Self.key(table, row)) }
+                record("relationships", table, table.columnName(name), failing, field: name)
             }
         }
     }

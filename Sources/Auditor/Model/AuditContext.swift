@@ -6,6 +6,8 @@ import TableIO
 struct AuditContext {
     let mapping: Mapping
     let tables: [Role: RoleTable]
+    /// The dimension tables, by name (read with a key `id` and attributes).
+    var dimensions: [String: RoleTable] = [:]
     let ledger: SubscriptionLedger
     /// The months audited, first to last.
     let months: [YearMonth]

@@ -52,12 +52,32 @@ enum RevenueMeasures {
             guard value.isFinite, abs(value) < 1e15 else { continue }
             if subscription.subscriber >= 0 { cents[subscription.subscriber] += Int(value) } else { orphans.append(Int(value)) }
         }
-        let paying = (cents + orphans).filter { $0 > 0 }.sorted(by: >)
+        record(cents + orphans, prefix: "revenue.mrr", into: &result)
+        // By the key of each dimension a subscription refers to (`revenue.DIMENSION.mrr_top10_share`).
+        guard let table = context[.subscriptions] else { return }
+        let referring = Role.subscriptions.fields.compactMap { field in table.mapping.fields[field.name].map { (field.name, $0) } }
+            + table.mapping.attributes.map { ($0.name, $0.field) }
+        for (name, field) in referring {
+            guard let dimension = field.dimension, let column = table.texts[name] else { continue }
+            var byKey = Array(repeating: 0, count: column.dictionary.count)
+            for subscription in ledger.subscriptions {
+                guard let start = subscription.start, start <= lastDay, subscription.end.map({ $0 > lastDay }) ?? true,
+                      case let code = column.codes[subscription.row], code >= 0 else { continue }
+                let value = (subscription.amount * 100).rounded()
+                if value.isFinite, abs(value) < 1e15 { byKey[Int(code)] += Int(value) }
+            }
+            record(byKey, prefix: "revenue.\(dimension).mrr", into: &result)
+        }
+    }
+
+    /// `PREFIX_top10_share` and `PREFIX_gini` of the positive values (whole cents).
+    static func record(_ values: [Int], prefix: String, into result: inout Measurements) {
+        let paying = values.filter { $0 > 0 }.sorted(by: >)
         guard !paying.isEmpty else { return }
         let top = (paying.count + 9) / 10
         let total = paying.reduce(0, +)
-        result.metrics["revenue.mrr_top10_share"] = Measurement(value: Double(paying.prefix(top).reduce(0, +)) / Double(total), n: paying.count)
-        if let gini = Concentration.gini(paying) { result.metrics["revenue.mrr_gini"] = Measurement(value: gini, n: paying.count) }
+        result.metrics["\(prefix)_top10_share"] = Measurement(value: Double(paying.prefix(top).reduce(0, +)) / Double(total), n: paying.count)
+        if let gini = Concentration.gini(paying) { result.metrics["\(prefix)_gini"] = Measurement(value: gini, n: paying.count) }
     }
 
     /// The stored movements drawn, and the largest gap between each month's stored net movement

@@ -74,8 +74,18 @@ struct RoleReader {
         var plain: Int?
     }
 
+    /// A dimension table: its key (`id`) and attributes, read like a role with only those.
+    func readDimension(_ name: String) throws -> RoleTable? {
+        guard let dimension = mapping.dimensions[name] else { return nil }
+        return try read(.subscribers, dimension)
+    }
+
     func read(_ role: Role) throws -> RoleTable? {
         guard let roleMapping = mapping[role] else { return nil }
+        return try read(role, roleMapping)
+    }
+
+    private func read(_ role: Role, _ roleMapping: RoleMapping) throws -> RoleTable? {
         switch roleMapping.source {
         case .table(let name):
             guard let table = try inputs.table(name) else {

@@ -103,6 +103,8 @@ public struct FieldMapping: Sendable {
     public var zone: TimeZoneRule?
     /// Their value -> ours, applied before the value is interpreted.
     public var values: [String: String] = [:]
+    /// The dimension table whose key this field holds (its attributes become dimensions of the row).
+    public var dimension: String?
     public var line: Int
 
     public init(expression: Expression, text: String, line: Int) {

@@ -231,6 +231,14 @@ private struct Reader {
             }
         }
         if let testsNode { result.tests = tests(testsNode, roles: result.roles) }
+        // Every field naming a dimension names one the mapping declares.
+        for (_, roleMapping) in result.roles {
+            for field in Array(roleMapping.fields.values) + roleMapping.attributes.map(\.field) {
+                guard let dimension = field.dimension, result.dimensions[dimension] == nil else { continue }
+                let hint = MappingLoader.suggestion(dimension, Array(result.dimensions.keys)).map { " (did you mean '\($0)'?)" } ?? ""
+                problems.append(MappingDiagnostic(path: path, line: field.line, message: "dimension '\(dimension)'\(hint) is not declared under 'dimensions'"))
+            }
+        }
         for rule in result.rules where !Self.knownRules.contains(rule) {
             let hint = MappingLoader.suggestion(rule, Self.knownRules).map { " (did you mean '\($0)'?)" } ?? ""
             problem(top["rules"], "unknown rule '\(rule)'\(hint); known: \(Self.knownRules.joined(separator: ", "))")
@@ -443,6 +451,7 @@ private struct Reader {
         var zone: TimeZoneRule?
         var values: [String: String] = [:]
         var unitScale: Double?
+        var dimension: String?
         for (key, value) in pairs {
             switch key.string ?? "" {
             case "column":
@@ -475,6 +484,7 @@ private struct Reader {
                 for (theirs, ours) in entries {
                     if let a = theirs.scalar?.string, let b = ours.scalar?.string { values[a] = b }
                 }
+            case "dimension": dimension = string(value, "'dimension'")
             case "unit":
                 guard let text = string(value, "'unit'") else { continue }
                 // Divisors: 1999 cents / 100 is the double nearest 19.99 (1999 x 0.01 is not).
@@ -484,7 +494,7 @@ private struct Reader {
                     continue
                 }
                 unitScale = scale
-            default: unknown(key, ["column", "expr", "value", "format", "timezone", "values", "unit"], in: what)
+            default: unknown(key, ["column", "expr", "value", "format", "timezone", "values", "unit", "dimension"], in: what)
             }
         }
         guard var result = field else {
@@ -497,6 +507,7 @@ private struct Reader {
         result.format = format ?? .auto
         result.zone = zone
         result.values = values
+        result.dimension = dimension
         return result
     }
 
