@@ -151,7 +151,7 @@ struct RoleAudit {
                 guard let start = month(starts[row]) else { continue }
                 let last = ends.flatMap { month($0[row]) } ?? start
                 low = min(low ?? start, start)
-                high = max(high ?? last, last)
+                high = max(high ?? start, start, last)
             }
             if let low, let high { bounds = (low, high) }
             source = "\(subscriptions.source) dates"

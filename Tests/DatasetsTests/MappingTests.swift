@@ -27,6 +27,13 @@ struct ExpressionTests {
         #expect(try Self.value("round(x, 2)", ["x": .number(1.23456)]) == .number(1.23))
         #expect(try Self.value("`Monthly Amount` / 100", ["Monthly Amount": .text("990")]) == .number(9.9))
         #expect(try Self.value("not a = 1", ["a": .number(2)]).isTrue)
+        #expect(try Self.value("round(x, -2)", ["x": .number(1_234)]) == .number(1_200))
+        #expect(try Self.value("round(x, 1e999)", ["x": .number(1.5)]) == .null, "an infinite number of digits is no rounding, not a crash")
+        // A 0/1 column (a SQLite integer) against a boolean word compares as booleans.
+        #expect(try Self.value("is_trial != 'true'", ["is_trial": .number(0)]).isTrue)
+        #expect(try !Self.value("is_trial != 'true'", ["is_trial": .number(1)]).isTrue)
+        #expect(try Self.value("flag = false", ["flag": .text("no")]).isTrue)
+        #expect(try Self.value("code != 'x'", ["code": .number(5)]).isTrue, "a number against other text compares as text")
         #expect(try Expression.parse("arr / 12 + fee").columns == ["arr", "fee"])
         #expect(try Expression.parse("customer_id").plainColumn == "customer_id")
     }
@@ -69,6 +76,10 @@ struct TimeFormatTests {
         #expect(Self.seconds("auto", "2024-07-05 10:00:00", zone: TimeZoneRule.parse("Europe/Berlin")!)
                 == Int64(CivilDate(year: 2024, month: 7, day: 5).dayNumber) * 86_400 + 8 * 3_600, "summer time")
         #expect(Self.seconds("date", "2024-03-05") == day)
+        // A date without a time of day is that calendar day in any zone (not the day before in Berlin).
+        #expect(Self.seconds("auto", "2024-03-05", zone: TimeZoneRule.parse("Europe/Berlin")!) == day)
+        #expect(Self.seconds("%d-%m-%Y", "05-03-2024", zone: .fixed(3_600)) == day)
+        #expect(Self.seconds("%d-%m-%Y %H:%M", "05-03-2024 10:00", zone: .fixed(3_600)) == day + 9 * 3_600)
         #expect(Self.seconds("date", "2024-03-05 00:00:00") == nil, "a date format takes a date only")
         #expect(Self.seconds("%d-%m-%Y", "31-02-2024") == nil)
         #expect(Self.seconds("%d-%m-%Y", "05-03-2024x") == nil)

@@ -75,8 +75,12 @@ enum ChurnMeasures {
             return
         }
         let total = counts.values.reduce(0, +)
+        // Reasons that differ only in case or punctuation share one id: their counts add up.
+        var byID: [String: Int] = [:]
         for (reason, count) in counts {
-            let id = String(reason.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+            byID[String(reason.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }), default: 0] += count
+        }
+        for (id, count) in byID {
             result.metrics["churn.reason.\(id)"] = .share(count, of: total)
         }
     }

@@ -32,8 +32,12 @@ extension MappingProfile {
             lastMonth = window.last
         }
         func refuse(_ what: String, _ line: Int) -> AuditError {
-            .invalidData("\(mapping.path):\(line): the creators engine reads plain columns of its tables: \(what)")
+            .invalidData("\(mapping.path):\(line): the creators engine reads plain columns of its tables (names, files, value maps): \(what)")
         }
+        // What the engine cannot honour is refused, never ignored.
+        if mapping.asOf != nil { throw refuse("'as_of' is not supported (its as-of moment is the end of the window)", 1) }
+        if mapping.timezone != .utc { throw refuse("'timezone' is not supported (its times are read as written, UTC unless they carry an offset)", 1) }
+        if let test = mapping.tests.first { throw refuse("declared tests are not supported (the engine runs the data tests of SPEC section 3.3)", test.line) }
         func take(_ table: String, _ roleMapping: RoleMapping, _ fields: [(field: FieldMapping, ours: String)]) throws {
             switch roleMapping.source {
             case .table(let name): files[table] = name.hasSuffix(".csv") ? name : name + ".csv"
@@ -41,7 +45,12 @@ extension MappingProfile {
             }
             if roleMapping.filter != nil { throw refuse("a filter on \(table)", roleMapping.line) }
             for (field, ours) in fields {
-                guard let column = field.column else { throw refuse("\(table).\(ours) is the expression '\(field.text)'", field.line) }
+                guard let column = field.column else {
+                    throw refuse("\(table).\(ours) is computed ('\(field.text)' with an expression or a unit)", field.line)
+                }
+                if field.format != .auto || field.zone != nil {
+                    throw refuse("\(table).\(ours) declares a time format or zone (the engine reads ISO 8601 times)", field.line)
+                }
                 if column != ours { columns[table, default: [:]][ours] = column }
                 if !field.values.isEmpty { values[table + "." + ours] = field.values }
             }

@@ -126,12 +126,10 @@ struct DataTests {
            let plans = table.texts["plan"] {
             var keys = SampleKeys()
             let ranges = Dictionary(mapping.plans.map { ($0.name, $0.price) }, uniquingKeysWith: { first, _ in first })
+            // A plan without a price range, or not a listed plan (accepted_values reports it), is not checked.
             for row in 0..<table.rows where !amounts[row].isNaN {
-                guard let plan = plans.text(row) else { continue }
-                guard let range = ranges[plan] ?? nil, range.contains(amounts[row]) else {
-                    keys.add(table.key(row))
-                    continue
-                }
+                guard let plan = plans.text(row), let range = ranges[plan] ?? nil else { continue }
+                if !range.contains(amounts[row]) { keys.add(table.key(row)) }
             }
             record("range", table, table.columnName("amount") + "_in_tier_range", keys, field: "amount")
         }
@@ -202,7 +200,7 @@ struct DataTests {
               let targetColumn = target.texts[test.toField ?? "id"] else { return }
         let present = column.translation(to: targetColumn.dictionary).map { $0 >= 0 }
         var keys = SampleKeys()
-        for row in 0..<table.rows where column.codes[row] < 0 || !present[Int(column.codes[row])] { keys.add(table.key(row)) }
+        for row in 0..<table.rows where column.codes[row] >= 0 && !present[Int(column.codes[row])] { keys.add(table.key(row)) }
         record("relationships", table, table.columnName(field), keys, field: field, severity: test.severity)
     }
 
@@ -289,7 +287,8 @@ extension DeclaredTest {
     var isOverride: Bool {
         switch kind {
         case .validDate, .validTimestamp, .logicalOrder, .noFutureDates, .noFutureTimestamps, .hasSubscription: return true
-        case .unique, .notNull: return field == nil || field == "id" || role.field(field ?? "") != nil
+        case .unique: return field == nil || field == "id"
+        case .notNull: return field == nil || role.field(field ?? "") != nil
         case .acceptedValues, .range, .relationships: return severity == .off
         }
     }

@@ -163,9 +163,12 @@ struct SubscriptionLedger {
                     guard code >= 0, churnedCode[Int(code)], case let subscriber = Int(subscriberOfRow[row]), subscriber >= 0 else { continue }
                     if let day = subscribers.times["churned_at"].flatMap({ Self.day($0[row]) }) {
                         cuts[subscriber].append(day)
-                    } else if let last = bySubscriber[subscriber].compactMap({ subscriptions[$0].end ?? subscriptions[$0].start }).max() {
+                    } else if let last = bySubscriber[subscriber].compactMap({ subscriptions[$0].end }).max(),
+                              !bySubscriber[subscriber].contains(where: { subscriptions[$0].end == nil }) {
                         cuts[subscriber].append(last)
                     }
+                    // Churned by status with a subscription still open and no date: nothing says when;
+                    // its lives follow the subscriptions.
                 }
             }
         }
@@ -189,7 +192,8 @@ struct SubscriptionLedger {
     static func lives(_ subscriptions: [Subscription], grace: Int) -> [Run] {
         var runs: [Run] = []
         for subscription in subscriptions {
-            guard let start = subscription.start else { continue }
+            // One that ends before it starts is no life (logical_order reports it).
+            guard let start = subscription.start, subscription.end.map({ $0 >= start }) ?? true else { continue }
             let end = subscription.end
             if var last = runs.last, last.end.map({ start <= $0 + grace }) ?? true {
                 if let previous = last.end { last.end = end.map { max(previous, $0) } }

@@ -30,11 +30,13 @@ enum PlanMeasures {
             result.metrics["tiers.first.\(plan.metricName)_share"] = .share(firsts.filter { $0.plan == index }.count, of: total)
         }
         if plans.contains(where: { $0.price != nil }) {
-            let outside = firsts.filter { subscription in
+            // Over the first subscriptions on a plan with a price range, and those on no listed plan.
+            let checked = firsts.filter { $0.plan < 0 || plans[$0.plan].price != nil }
+            let outside = checked.filter { subscription in
                 guard subscription.plan >= 0, let range = plans[subscription.plan].price else { return true }
                 return !range.contains(subscription.amount)
             }.count
-            result.metrics["prices.first.out_of_range"] = Measurement(value: Double(outside), n: total)
+            result.metrics["prices.first.out_of_range"] = Measurement(value: Double(outside), n: checked.count)
         }
 
         // Lifecycle: per subscriber, the rank changes between consecutive subscriptions.

@@ -94,12 +94,14 @@ enum RevenueMeasures {
             return (name: name, points: order.map { SeriesPoint(key: key($0), value: values[$0].isNaN ? 0 : values[$0]) })
         }))
         guard let nets = table.amounts["net"] else { return }
-        var previous = levels[0]
+        // Each stored month against the change of MRR in that month of the window.
         var worst = 0.0
-        for (index, row) in order.enumerated() where index + 1 < levels.count {
+        for row in order {
+            guard let day = SubscriptionLedger.day(monthTimes[row]) else { continue }
+            let index = context.months[0].months(to: CivilDate(dayNumber: day).yearMonth)
+            guard index >= 0 && index + 1 < levels.count else { continue }
             let net = nets[row].isNaN ? 0 : nets[row]
-            worst = max(worst, abs(levels[index + 1] - previous - net))
-            previous = levels[index + 1]
+            worst = max(worst, abs(levels[index + 1] - levels[index] - net))
         }
         result.metrics["movements.max_abs_error"] = Measurement(value: (worst * 100).rounded() / 100, n: table.rows)
     }

@@ -18,8 +18,8 @@ enum SubscriberMovements {
 
     struct Result {
         /// By kind, by window month: the movement in whole millionths.
-        var movements: [String: [Int64]]
-        var retained: (base: Int64, now: Int64, capped: Int64, subscribers: Int)?
+        var movements: [String: [Int128]]
+        var retained: (base: Int128, now: Int128, capped: Int128, subscribers: Int)?
     }
 
     static func compute(_ context: AuditContext) -> Result {
@@ -28,16 +28,16 @@ enum SubscriberMovements {
         let first = months[0]
         let count = months.count
         // Each subscriber's changes: (position, delta); an orphan subscription is its own subscriber.
-        var changes: [[(position: Int, delta: Int64)]] = Array(repeating: [], count: ledger.subscriberCount)
-        var orphanChanges: [[(position: Int, delta: Int64)]] = []
+        var changes: [[(position: Int, delta: Int128)]] = Array(repeating: [], count: ledger.subscriberCount)
+        var orphanChanges: [[(position: Int, delta: Int128)]] = []
         for subscription in ledger.subscriptions {
             guard let start = subscription.start else { continue }
             let scaled = (subscription.amount * 1e6).rounded()
             guard scaled.isFinite, abs(scaled) < 9e15 else { continue }
-            let micros = Int64(scaled)
+            let micros = Int128(Int64(scaled))
             let from = first.months(to: CivilDate(dayNumber: start).yearMonth) + 1
             let until = subscription.end.map { first.months(to: CivilDate(dayNumber: $0).yearMonth) + 1 }
-            var list: [(Int, Int64)] = [(from, micros)]
+            var list: [(Int, Int128)] = [(from, micros)]
             if let until { list.append((until, -micros)) }
             if let until, until <= from { continue }
             if subscription.subscriber >= 0 {
@@ -46,14 +46,14 @@ enum SubscriberMovements {
                 orphanChanges.append(list)
             }
         }
-        var movements = Dictionary(uniqueKeysWithValues: kinds.map { ($0, Array(repeating: Int64(0), count: count)) })
+        var movements = Dictionary(uniqueKeysWithValues: kinds.map { ($0, Array(repeating: Int128(0), count: count)) })
         let basePosition = count - 12
-        var base: Int64 = 0, now: Int64 = 0, capped: Int64 = 0, retainedSubscribers = 0
+        var base: Int128 = 0, now: Int128 = 0, capped: Int128 = 0, retainedSubscribers = 0
         for var list in changes + orphanChanges where !list.isEmpty {
             list.sort { $0.position < $1.position }
-            var level: Int64 = 0
+            var level: Int128 = 0
             var everPositive = false
-            var levelAtBase: Int64 = 0
+            var levelAtBase: Int128 = 0
             var index = 0
             while index < list.count {
                 let position = list[index].position
@@ -80,7 +80,7 @@ enum SubscriberMovements {
             }
             if basePosition >= 0, levelAtBase > 0 {
                 // The level at the end of the window: every change at a position <= count applied.
-                let final = list.filter { $0.position <= count }.reduce(Int64(0)) { $0 + $1.delta }
+                let final = list.filter { $0.position <= count }.reduce(Int128(0)) { $0 + $1.delta }
                 base += levelAtBase
                 now += max(0, final)
                 capped += min(max(0, final), levelAtBase)

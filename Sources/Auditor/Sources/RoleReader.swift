@@ -6,6 +6,8 @@ enum Cell {
     case null
     case bytes(UnsafeBufferPointer<UInt8>)
     case number(Double)
+    /// A SQLite integer, kept exact (an id of 2^53 or more is not a double).
+    case integer(Int64)
     case text(String)
 
     init(_ value: ExpressionValue) {
@@ -22,6 +24,7 @@ enum Cell {
         case .null: return .null
         case .bytes(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
         case .number(let number): return .number(number)
+        case .integer(let number): return Double(exactly: number).map { .number($0) } ?? .text(String(number))
         case .text(let text): return .text(text)
         }
     }
@@ -34,6 +37,9 @@ enum Cell {
         case .number(let number):
             var text = ExpressionValue.number(number).text ?? ""
             return text.withUTF8 { body($0) }
+        case .integer(let number):
+            var text = String(number)
+            return text.withUTF8 { body($0) }
         case .text(var text): return text.withUTF8 { body($0) }
         }
     }
@@ -44,7 +50,7 @@ enum Cell {
         case .null: return true
         case .bytes(let bytes): return bytes.isEmpty
         case .text(let text): return text.isEmpty
-        case .number: return false
+        case .number, .integer: return false
         }
     }
 }
@@ -172,7 +178,8 @@ struct RoleReader {
             add(&table, builder, filterColumns, label: number) { position in
                 switch statement.kind(at: position) {
                 case .null: return .null
-                case .integer, .real: return .number(statement.double(at: position))
+                case .integer: return .integer(statement.integer(at: position))
+                case .real: return .number(statement.double(at: position))
                 // SQLite's buffer stays valid until the next step: the row is read by then.
                 case .text: return .bytes(statement.unsafeBytes(at: position))
                 }
@@ -278,8 +285,9 @@ struct RoleReader {
 
     private func time(_ value: Cell, _ field: FieldMapping) -> Int64? {
         let zone = field.zone ?? mapping.timezone
-        if case .number(let number) = value {
-            if field.format.isEpoch { return field.format.seconds(number: number) }
+        if field.format.isEpoch {
+            if case .number(let number) = value { return field.format.seconds(number: number) }
+            if case .integer(let number) = value { return field.format.seconds(number: Double(number)) }
         }
         return value.withBytes { field.format.seconds($0, zone: zone) } ?? nil
     }
@@ -287,7 +295,10 @@ struct RoleReader {
     private func number(_ value: Cell) -> Double? {
         switch value {
         case .number(let number): return number.isFinite ? number : nil
-        default: return value.withBytes { ValueParsers.double($0) } ?? nil
+        case .integer(let number): return Double(number)
+        default:
+            guard let parsed = value.withBytes({ ValueParsers.double($0) }) ?? nil, parsed.isFinite else { return nil }
+            return parsed
         }
     }
 }

@@ -163,8 +163,11 @@ public indirect enum Expression: Sendable, Equatable {
             case .round:
                 guard let value = values[0].number else { return .null }
                 let digits = values.count > 1 ? values[1].number ?? 0 : 0
-                let scale = Expression.pow10(Int(digits))
-                return .number((value * scale).rounded() / scale)
+                guard digits.isFinite else { return .null }
+                // Negative digits round to tens, hundreds, ...; at most 15 either way.
+                let places = Int(max(-15, min(15, digits.rounded())))
+                let scale = Expression.pow10(abs(places))
+                return .number(places >= 0 ? (value * scale).rounded() / scale : (value / scale).rounded() * scale)
             }
         case .binary(let op, let leftExpression, let rightExpression):
             switch op {
@@ -211,12 +214,32 @@ public indirect enum Expression: Sendable, Equatable {
     /// -1, 0 or 1; numeric when either side is a number or a boolean, else on text; nil when a
     /// number meets a text that is not one.
     static func compare(_ left: ExpressionValue, _ right: ExpressionValue) -> Int? {
+        func order<T: Comparable>(_ a: T, _ b: T) -> Int { a == b ? 0 : (a < b ? -1 : 1) }
         switch (left, right) {
         case (.null, _), (_, .null): return nil
-        case (.text(let a), .text(let b)): return a == b ? 0 : (a < b ? -1 : 1)
+        case (.text(let a), .text(let b)): return order(a, b)
         default:
-            guard let a = left.number, let b = right.number else { return nil }
-            return a == b ? 0 : (a < b ? -1 : 1)
+            if let a = left.number, let b = right.number { return order(a, b) }
+            // A number or boolean against a word of the boolean vocabulary ('true', 'no', ...):
+            // compared as booleans (a 0/1 column against 'true'); against other text, as text.
+            if let a = flag(left), let b = flag(right) { return order(a ? 1 : 0, b ? 1 : 0) }
+            guard let a = left.text, let b = right.text else { return nil }
+            return order(a, b)
+        }
+    }
+
+    /// A value as a boolean: a boolean, 0 or 1, or a word of the boolean vocabulary.
+    static func flag(_ value: ExpressionValue) -> Bool? {
+        switch value {
+        case .boolean(let flag): return flag
+        case .number(let number): return number == 0 ? false : (number == 1 ? true : nil)
+        case .text(let text):
+            switch text.lowercased() {
+            case "true", "t", "yes", "y": return true
+            case "false", "f", "no", "n": return false
+            default: return nil
+            }
+        case .null: return nil
         }
     }
 

@@ -72,13 +72,16 @@ public enum TimeFormat: Sendable, Equatable, CustomStringConvertible {
         case .auto, .date:
             if self == .date && bytes.count != 10 { return nil }
             guard let value = ValueParsers.timestamp(bytes) else { return nil }
-            return TimeFormat.hasOffset(bytes) ? value : zone.utc(fromLocal: value)
+            // A date without a time of day is that calendar day, in any zone.
+            return TimeFormat.hasOffset(bytes) || bytes.count == 10 ? value : zone.utc(fromLocal: value)
         case .epochSeconds, .epochMilliseconds:
             guard let number = ValueParsers.double(bytes) else { return nil }
             return seconds(number: number)
         case .pattern(_, let parts):
             guard let (local, offset) = TimeFormat.read(bytes, parts) else { return nil }
             if let offset { return local - offset }
+            // A pattern without an hour writes calendar days: no zone applies.
+            guard parts.contains(.hour24) || parts.contains(.hour12) else { return local }
             return zone.utc(fromLocal: local)
         }
     }

@@ -154,6 +154,46 @@ struct SubscriberMovementsTests {
     }
 }
 
+@Suite("edge cases of a mapping's data")
+struct MappingEdgeCaseTests {
+    static func audit(_ csv: String, _ yaml: String) throws -> AuditReport {
+        let folder = NSTemporaryDirectory() + "edge-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: folder + "/subscriptions.csv"))
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: folder + "/m.yaml"))
+        return try Audit(inputs: [folder], profile: folder + "/m.yaml", bandsPath: nil).run()
+    }
+
+    static let mapping = """
+        name: edge
+        plans: [Basic, {name: Pro, price: [10, 50]}]
+        roles:
+          subscriptions:
+            from: subscriptions
+            fields: {id: id, subscriber: customer, start: start, end: end, amount: amount, plan: plan}
+
+        """
+
+    @Test("every end before the first start: the window still holds the starts, the rows fail logical_order, and make no life")
+    func endsBeforeStarts() throws {
+        let report = try Self.audit("id,customer,start,end,amount,plan\ns1,a,2024-05-01,2024-01-01,20,Pro\ns2,b,2024-06-01,2024-02-01,20,Pro\n",
+                                    Self.mapping)
+        #expect(report.measurements.asOf == "2024-06-30")
+        #expect(report.measurements.integrity.first { $0.test == "logical_order" }?.failures == 2)
+        #expect(report.measurements.metrics["retention.km.m1"]?.n ?? 0 == 0, "no life starts from a subscription that ends before it starts")
+    }
+
+    @Test("a plan listed without a price range is not checked against one; a listed range still is")
+    func plansWithoutRanges() throws {
+        let report = try Self.audit("id,customer,start,end,amount,plan\ns1,a,2024-01-05,,500,Basic\ns2,b,2024-01-06,,20,Pro\ns3,c,2024-01-07,,99,Pro\n",
+                                    Self.mapping)
+        let range = report.measurements.integrity.first { $0.test == "range" && $0.column == "amount_in_tier_range" }
+        #expect(range?.failures == 1 && range?.sampleKeys == ["s3"])
+        #expect(report.measurements.metrics["prices.first.out_of_range"]?.value == 1)
+        #expect(report.measurements.metrics["prices.first.out_of_range"]?.n == 2)
+    }
+}
+
 @Suite("SaaS audit of a partial schema")
 struct SaaSPartialSchemaTests {
     @Test("a missing column skips only what reads it, and the report says so")
