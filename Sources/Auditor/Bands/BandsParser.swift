@@ -1,3 +1,4 @@
+import Datasets
 import Yams
 
 /// Reads and validates a bands file (YAML), reporting every problem with its line.
@@ -196,26 +197,7 @@ public enum BandsParser {
         return nil
     }
 
-    static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
-        case .reader(_, let offset?, _, let yaml):
-            // The reader reports a byte offset: its line is one more than the line breaks before it.
-            return 1 + yaml.utf8.prefix(max(0, offset)).filter { $0 == 0x0A }.count
-        default: return 1
-        }
-    }
+    static func line(of error: YamlError) -> Int { MappingLoader.line(of: error) }
 
-    /// The parser's problem, its first line and at most 200 characters (a duplicated-key error
-    /// quotes the whole document after it).
-    static func summary(of error: YamlError) -> String {
-        let text: String
-        switch error {
-        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): text = problem
-        case .reader(let problem, _, _, _): text = problem
-        default: text = "\(error)"
-        }
-        let line = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? text
-        return line.count > 200 ? String(line.prefix(200)) + "..." : line
-    }
+    static func summary(of error: YamlError) -> String { MappingLoader.summary(of: error) }
 }

@@ -36,7 +36,8 @@ public enum MappingLoader {
         return mapping
     }
 
-    static func line(of error: YamlError) -> Int {
+    /// The line a YAML parser error points at (for mappings and bands files alike).
+    public static func line(of error: YamlError) -> Int {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
         case .reader(_, let offset?, _, let yaml): return 1 + yaml.utf8.prefix(max(0, offset)).filter { $0 == 0x0A }.count
@@ -46,7 +47,7 @@ public enum MappingLoader {
 
     /// The parser's problem, its first line and at most 200 characters (a duplicated-key error
     /// quotes the whole document after it).
-    static func summary(of error: YamlError) -> String {
+    public static func summary(of error: YamlError) -> String {
         let text: String
         switch error {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): text = problem
