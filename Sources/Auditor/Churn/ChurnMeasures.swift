@@ -9,7 +9,9 @@ enum ChurnMeasures {
         var points: [SeriesPoint] = []
         var churned = 0
         var total = 0
-        for index in 1..<max(1, months.count) where exposed[0][index] > 0 {
+        // Months after the as-of month are not observed.
+        let observed = months[0].months(to: context.observedLastMonth) + 1
+        for index in 1..<max(1, min(months.count, observed)) where exposed[0][index] > 0 {
             points.append(SeriesPoint(key: months[index].description, value: Double(rates[0][index]) / Double(exposed[0][index])))
             churned += rates[0][index]
             total += exposed[0][index]
@@ -95,8 +97,9 @@ enum ChurnMeasures {
         for subscriber in ledger.livingSubscribers {
             let group = slice(subscriber)
             for run in ledger.runs[subscriber] {
-                active[group].add(start: CivilDate(dayNumber: run.start), end: run.end.map(CivilDate.init(dayNumber:)), value: 1)
-                guard let end = run.end else { continue }
+                let end = context.knownEnd(run.end)
+                active[group].add(start: CivilDate(dayNumber: run.start), end: end.map(CivilDate.init(dayNumber:)), value: 1)
+                guard let end else { continue }
                 let endMonth = CivilDate(dayNumber: end).yearMonth
                 guard endMonth > CivilDate(dayNumber: run.start).yearMonth else { continue }
                 let index = months[0].months(to: endMonth)

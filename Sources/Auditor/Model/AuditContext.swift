@@ -15,6 +15,10 @@ struct AuditContext {
     let asOf: Int64
     var asOfDay: Int { SubscriptionLedger.day(asOf)! }
     var lastMonth: YearMonth { months[months.count - 1] }
+    /// The last month observed: the window's last, or the as-of moment's when that is earlier.
+    var observedLastMonth: YearMonth { min(lastMonth, CivilDate(dayNumber: asOfDay).yearMonth) }
+    /// A life's end as the data knows it at the as-of moment: an end after it is still open.
+    func knownEnd(_ end: Int?) -> Int? { end.flatMap { $0 <= asOfDay ? $0 : nil } }
 
     subscript(role: Role) -> RoleTable? { tables[role] }
 }

@@ -8,7 +8,8 @@ import TableIO
 enum RetentionMeasures {
     static func measure(_ context: AuditContext, into result: inout Measurements) {
         let ledger = context.ledger
-        let lastMonth = context.lastMonth
+        // Cells after the as-of month are censored; an end after the as-of moment is not known yet.
+        let lastMonth = context.observedLastMonth
         // Per cohort: its size and, by month offset, the lives starting and ending.
         var cohorts: [YearMonth: (size: Int, deltas: [Int])] = [:]
         for subscriber in ledger.livingSubscribers {
@@ -20,7 +21,7 @@ enum RetentionMeasures {
             for run in ledger.runs[subscriber] {
                 // Active at the end of month c + k for start month <= c + k < end month.
                 let from = max(0, cohort.months(to: CivilDate(dayNumber: run.start).yearMonth))
-                let until = min(observed, run.end.map { cohort.months(to: CivilDate(dayNumber: $0).yearMonth) } ?? observed)
+                let until = min(observed, context.knownEnd(run.end).map { cohort.months(to: CivilDate(dayNumber: $0).yearMonth) } ?? observed)
                 guard from < until else { continue }
                 entry.deltas[from] += 1
                 entry.deltas[until] -= 1

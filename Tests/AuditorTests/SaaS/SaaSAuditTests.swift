@@ -183,6 +183,18 @@ struct MappingEdgeCaseTests {
         #expect(report.measurements.metrics["retention.km.m1"]?.n ?? 0 == 0, "no life starts from a subscription that ends before it starts")
     }
 
+    @Test("an as-of moment before the window's end: later months are censored and later ends are not yet known")
+    func asOfInsideTheWindow() throws {
+        let mapping = Self.mapping.replacingOccurrences(of: "name: edge", with: "name: edge\nwindow: [2024-01, 2024-06]\nas_of: 2024-03-31")
+        let report = try Self.audit("id,customer,start,end,amount,plan\ns1,a,2024-01-05,2024-05-10,20,Pro\ns2,b,2024-01-06,2024-02-20,20,Pro\ns3,c,2024-01-07,,20,Pro\n",
+                                    mapping)
+        let churn = report.measurements.metrics["churn.monthly"]?.series ?? []
+        #expect(churn.map(\.key) == ["2024-02", "2024-03"], "no churn measured after the as-of month")
+        #expect(churn.first?.value == 1.0 / 3, "b ends in February")
+        let january = report.measurements.metrics["retention.cohorts"]?.matrix?.rows.first
+        #expect(january?.retained == [3, 2, 2], "a's end in May is not known at the end of March: retained; no cell after March")
+    }
+
     @Test("a plan listed without a price range is not checked against one; a listed range still is")
     func plansWithoutRanges() throws {
         let report = try Self.audit("id,customer,start,end,amount,plan\ns1,a,2024-01-05,,500,Basic\ns2,b,2024-01-06,,20,Pro\ns3,c,2024-01-07,,99,Pro\n",
