@@ -25,37 +25,13 @@ enum ChurnMeasures {
         hazards(context, into: &result)
     }
 
-    /// Churn hazard by tenure (SPEC section 9's life table on complete intervals, on the lives):
-    /// tenure month k of a life is [start + (k-1) T, start + k T) with T = 30.4375 days; n_k counts
-    /// the lives active at the start of their month k whose whole month k lies inside the window,
-    /// d_k those of them ending within it. `churn.hazard.m1` = d_1 / n_1; `m2_3`, `m4_12` and
-    /// `m13_plus` pool d and n over k = 2-3, 4-12 and >= 13.
-    ///
-    /// - Complexity: O(lives x window months) at most: each life walks only its months inside the window.
+    /// Churn hazard by tenure on the lives (``TenureLifeTable``).
     static func hazards(_ context: AuditContext, into result: inout Measurements) {
-        let tenure: Int64 = 2_629_800
-        let windowStart = Int64(context.months[0].firstDay.dayNumber) * 86_400
-        let limit = context.asOf + 1
-        var exposed = [0, 0, 0, 0]
-        var died = [0, 0, 0, 0]
+        var table = TenureLifeTable(windowStart: Int64(context.months[0].firstDay.dayNumber) * 86_400, asOf: context.asOf)
         for runs in context.ledger.runs {
-            for run in runs {
-                let start = Int64(run.start) * 86_400
-                let end = run.end.map { Int64($0) * 86_400 } ?? Int64.max
-                var k: Int64 = start >= windowStart ? 1 : (windowStart - start + tenure - 1) / tenure + 1
-                while true {
-                    let intervalStart = start + (k - 1) * tenure, intervalEnd = start + k * tenure
-                    if intervalEnd > limit || end <= intervalStart { break }
-                    let band = k == 1 ? 0 : (k <= 3 ? 1 : (k <= 12 ? 2 : 3))
-                    exposed[band] += 1
-                    if end < intervalEnd { died[band] += 1 }
-                    k += 1
-                }
-            }
+            for run in runs { table.add(start: Int64(run.start) * 86_400, end: run.end.map { Int64($0) * 86_400 } ?? Int64.max) }
         }
-        for (band, name) in ["m1", "m2_3", "m4_12", "m13_plus"].enumerated() {
-            result.metrics["churn.hazard.\(name)"] = .share(died[band], of: exposed[band])
-        }
+        table.record(into: &result)
     }
 
     /// `churn.reason.VALUE`: the share of churns in the window with each recorded reason, from

@@ -122,29 +122,15 @@ struct CreatorsMeasures {
         }
     }
 
-    /// The life table on complete tenure months inside the window.
+    /// The life table on complete tenure months inside the window (``TenureLifeTable``), on pledges.
     private func hazards(into result: inout Measurements) {
-        var exposed = [0, 0, 0, 0]
-        var died = [0, 0, 0, 0]
-        let limit = window.asOf + 1
-        for p in 0..<tables.pledges.count {
-            let start = tables.pledgeStart[p]
-            guard start != noTime else { continue }
-            let end = tables.pledgeEnd[p]
-            var k: Int64 = start >= window.start ? 1 : (window.start - start + window.tenure - 1) / window.tenure + 1
-            while true {
-                let intervalStart = start + (k - 1) * window.tenure
-                let intervalEnd = start + k * window.tenure
-                if intervalEnd > limit || end <= intervalStart { break }
-                let band = k == 1 ? 0 : (k <= 3 ? 1 : (k <= 12 ? 2 : 3))
-                exposed[band] += 1
-                if end < intervalEnd { died[band] += 1 }
-                k += 1
-            }
+        precondition(window.tenure == TenureLifeTable.tenure)
+        var table = TenureLifeTable(windowStart: window.start, asOf: window.asOf)
+        for p in 0..<tables.pledges.count where tables.pledgeStart[p] != noTime {
+            // An open pledge's end is noTime (Int64.max): never inside an interval.
+            table.add(start: tables.pledgeStart[p], end: tables.pledgeEnd[p])
         }
-        for (band, name) in ["m1", "m2_3", "m4_12", "m13_plus"].enumerated() {
-            result.metrics["churn.hazard.\(name)"] = .share(died[band], of: exposed[band])
-        }
+        table.record(into: &result)
     }
 
     /// Kaplan-Meier survival of pledges on tenure, observed inside the window only: a pledge
