@@ -50,8 +50,10 @@ struct RoleAudit {
         ChurnMeasures.measure(context, into: &result)
         RevenueMeasures.measure(context, into: &result)
         SubscriberMovements.measure(context, into: &result)
+        GroupRevenue.measure(context, into: &result)
         PaymentMeasures.measure(context, into: &result)
         EngagementMeasures.measure(context, into: &result)
+        SeasonalityMeasures.measure(context, into: &result)
         if mapping.extras.contains("day06.edge_cases") { Day06EdgeCases.measure(context, into: &result) }
         var anomalies = AnomalyAnalysis.analyze(SubscriptionSeries.build(context), groundTruth: nil)
         anomalies.notes.append("the dataset carries no ground truth (anomalies.json): anomalies are found, not scored")

@@ -32,7 +32,7 @@ struct AuditTests {
         #expect(first.stderr.contains("16 pass, 1 warn, 0 fail, 9 inconclusive; 0 of 34 integrity tests failing"))
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("r").path).sorted()
         #expect(files == ["chart-anomaly-monthly-churn-rate.svg", "chart-anomaly-new-customers-monthly.svg", "chart-anomaly-platform-mrr-monthly.svg",
-                          "chart-mrr-movements.svg", "chart-mrr.svg", "chart-retention.svg", "report.json", "report.md"])
+                          "chart-mrr-movements.svg", "chart-mrr.svg", "chart-retention.svg", "chart-seasonal-new-customers.svg", "report.json", "report.md"])
         let markdown = try String(contentsOf: directory.appendingPathComponent("r/report.md"), encoding: .utf8)
         for chart in files where chart.hasSuffix(".svg") {
             #expect(markdown.contains("](\(chart))"), "report.md does not link \(chart)")

@@ -120,6 +120,39 @@ struct RoleMappingTests {
         #expect(injected(a) == injected(b) && injected(a).count == 5)
     }
 
+    /// The figures of SPEC section 9 that the measure families define for every dataset.
+    static let sharedCreatorsMetrics = [
+        "mrr.series", "mrr.growth", "churn.monthly", "churn.monthly.mean", "churn.hazard.m1", "churn.hazard.m2_3",
+        "churn.hazard.m4_12", "churn.hazard.m13_plus", "churn.reason.voluntary", "churn.reason.payment_failed",
+        "churn.reason.creator_removed", "retention.km", "retention.km.m1", "retention.km.m3", "retention.km.m6",
+        "retention.km.m12", "retention.cohorts", "payments.failure_rate", "payments.recovered_7d", "payments.success_rate",
+        "payments.card_expiry_ratio", "billing.day1_3_share", "seasonality.q4_lift", "seasonality.jan_lift",
+        "seasonality.summer_lift", "seasonality.strength_daily", "revenue.top10_share", "revenue.top1_share",
+        "revenue.top20_share", "revenue.gini", "revenue.powerlaw.alpha", "revenue.powerlaw.xmin", "revenue.powerlaw.n_tail",
+        "revenue.powerlaw.ks_distance", "revenue.powerlaw.lr_lognormal", "revenue.powerlaw.p_lognormal",
+        "engagement.no_engagement_churn_ratio",
+    ]
+
+    @Test("the creators mapping on the measure families (engine: families) gives the streamed engine's SPEC section 9 figures")
+    func creatorsOnFamilies() throws {
+        let run = try #require(GenerateCreatorsTests.defaultRun)
+        let directory = try BinaryRunner.scratch()
+        try Data("name: creators-on-families\nextends: creators\nengine: families\n".utf8)
+            .write(to: directory.appendingPathComponent("families.yaml"))
+        let engine = try BinaryRunner.run(["audit", run.directory.path, "--out", "a", "--quiet"], in: directory)
+        let families = try BinaryRunner.run(["audit", run.directory.path, "--profile", "families.yaml", "--out", "b", "--quiet"], in: directory)
+        #expect(engine.status == 0, "\(engine.stderr)")
+        #expect(families.status == 0, "\(families.stderr)")
+        let a = try Self.report(directory.appendingPathComponent("a")), b = try Self.report(directory.appendingPathComponent("b"))
+        let left = a["metrics"] as? [String: Any] ?? [:], right = b["metrics"] as? [String: Any] ?? [:]
+        func values(_ metrics: [String: Any]) -> [String: Any] {
+            Self.sharedCreatorsMetrics.reduce(into: [String: Any]()) { result, id in result[id] = metrics[id] }
+        }
+        let engineValues = values(left), familyValues = values(right)
+        #expect(engineValues.count == Self.sharedCreatorsMetrics.count, "the engine reports every shared metric")
+        Self.expectSameMetrics(["metrics": engineValues], ["metrics": familyValues], except: [], "engine vs families")
+    }
+
     @Test("a mix of sources in one audit: subscriptions from a SQL query on the database, customers from a CSV file")
     func mixedSources() throws {
         let database = try #require(AuditTests.saas)
@@ -216,6 +249,58 @@ struct RoleMappingTests {
         #expect((value(events, "retention.km.m12") ?? 1) < 0.6)
         #expect((value(events, "mrr.month24") ?? .infinity) < (value(open, "mrr.month24") ?? 0), "MRR stops at the churn event")
         #expect(value(events, "churn.reason.price") != nil)
+    }
+
+    @Test("churn.unit, monthly_numerator and pause_start change the figures as defined, on a dataset small enough to count by hand")
+    func churnUnitsByHand() throws {
+        let directory = try BinaryRunner.scratch()
+        // a: two overlapping subscriptions (one life); b: ends in February; c: pauses on 10 March;
+        // d: starts and ends in March.
+        try Data("""
+            id,customer,start,end,amount,reason,paused
+            s1,a,2023-01-01,2023-03-15,10,voluntary,
+            s2,a,2023-02-01,,20,,
+            s3,b,2023-01-10,2023-02-20,30,payment_failed,
+            s4,c,2023-01-05,,40,,2023-03-10
+            s5,d,2023-03-02,2023-03-20,5,voluntary,
+
+            """.utf8).write(to: directory.appendingPathComponent("subscriptions.csv"))
+        func mapping(_ churn: String) -> String {
+            """
+            name: hand
+            window: [2023-01, 2023-04]
+            churn: {\(churn)}
+            roles:
+              subscriptions:
+                from: subscriptions.csv
+                fields: {id: id, subscriber: customer, start: start, end: end, amount: amount, churn_reason: reason, pause_start: paused}
+
+            """
+        }
+        var reports: [String: [String: Any]] = [:]
+        for (name, churn) in [("subscriber", "unit: subscriber"), ("subscription", "unit: subscription"),
+                              ("endings", "unit: subscription, monthly_numerator: all_endings")] {
+            try Data(mapping(churn).utf8).write(to: directory.appendingPathComponent("\(name).yaml"))
+            let run = try BinaryRunner.run(["audit", "subscriptions.csv", "--profile", "\(name).yaml", "--out", name, "--quiet"], in: directory)
+            #expect(run.status == 0, "\(run.stderr)")
+            reports[name] = try Self.report(directory.appendingPathComponent(name))
+        }
+        func value(_ name: String, _ id: String) -> Double? {
+            (((reports[name]?["metrics"] as? [String: Any])?[id] as? [String: Any])?["value"] as? NSNumber)?.doubleValue
+        }
+        func near(_ x: Double?, _ y: Double) -> Bool { x.map { abs($0 - y) < 1e-9 } ?? false }
+        // Subscribers: February 1 of 3 (b), March 0 of 2, April 0 of 2.
+        #expect(near(value("subscriber", "churn.monthly.mean"), 1.0 / 9))
+        // Subscriptions: February 1 of 3 (s3), March 1 of 3 (s1; s5 began in March), April 0 of 2.
+        #expect(near(value("subscription", "churn.monthly.mean"), 2.0 / 9))
+        // Every ending: March counts s5 too, 2 of 3.
+        #expect(near(value("endings", "churn.monthly.mean"), 1.0 / 3))
+        // MRR: end of January 10 + 30 + 40; end of April 20 (c paused, b and s1 ended).
+        for name in reports.keys {
+            #expect(near(value(name, "mrr.month1"), 80) && near(value(name, "mrr.month4"), 20) && near(value(name, "mrr.growth"), -0.75), "\(name)")
+        }
+        let statement = (reports["endings"]?["definitions"] as? [String: Any])?["churn"] as? String ?? ""
+        #expect(statement.contains("a subscription churns"), "\(statement)")
     }
 
     @Test("a subscription referring to a price the prices dimension lacks fails relationships, with its key")

@@ -27,7 +27,9 @@ def months(con, first, last):
 
 
 def figures(con, first, last):
-    """Figures from two views: subs(subscriber, start, end, amount) and people(subscriber, signup)."""
+    """Figures from two views: subs(subscriber, start, end, amount, start_t, end_t) and
+    people(subscriber, signup); start_t and end_t are the moments in epoch seconds (tenure is
+    measured on them), start and end their UTC days."""
     out = {}
     month_list = months(con, first, last)
     con.execute("CREATE TEMP TABLE month_ends AS SELECT m AS month, last_day(m) AS day FROM unnest(?::DATE[]) t(m)", [month_list])
@@ -42,14 +44,15 @@ def figures(con, first, last):
     con.execute("""
         CREATE TEMP TABLE lives AS
         WITH ordered AS (
-            SELECT subscriber, start, "end",
+            SELECT subscriber, start, "end", start_t, end_t,
                    MAX(COALESCE("end", DATE '9999-12-31')) OVER (PARTITION BY subscriber ORDER BY start, "end" NULLS LAST
                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
             FROM subs),
         marked AS (SELECT *, SUM(CASE WHEN reach IS NULL OR start > reach + INTERVAL 1 DAY THEN 1 ELSE 0 END)
                        OVER (PARTITION BY subscriber ORDER BY start, "end" NULLS LAST) AS run FROM ordered)
         SELECT subscriber, run, MIN(start) AS start,
-               NULLIF(MAX(COALESCE("end", DATE '9999-12-31')), DATE '9999-12-31') AS "end"
+               NULLIF(MAX(COALESCE("end", DATE '9999-12-31')), DATE '9999-12-31') AS "end",
+               MIN(start_t) AS start_t, CASE WHEN COUNT(*) FILTER (WHERE "end" IS NULL) > 0 THEN NULL ELSE MAX(end_t) END AS end_t
         FROM marked GROUP BY subscriber, run""")
     last_day = con.execute(f"SELECT last_day(DATE '{last}-01')").fetchone()[0]
     for k in [1, 3, 6, 12]:
@@ -77,7 +80,7 @@ def figures(con, first, last):
     window_start = con.execute(f"SELECT epoch(DATE '{first}-01')::BIGINT").fetchone()[0]
     limit = con.execute(f"SELECT epoch(DATE '{last_day}' + INTERVAL 1 DAY)::BIGINT").fetchone()[0]
     rows = con.execute(f"""
-        WITH l AS (SELECT epoch(start)::BIGINT AS s, CASE WHEN "end" IS NULL THEN 9000000000000000000 ELSE epoch("end")::BIGINT END AS e FROM lives),
+        WITH l AS (SELECT start_t AS s, CASE WHEN end_t IS NULL THEN 9000000000000000000 ELSE end_t END AS e FROM lives),
         iv AS (SELECT e, k, s + (k - 1) * 2629800 AS a, s + k * 2629800 AS b FROM l, range(1, 1300) t(k))
         SELECT CASE WHEN k = 1 THEN 'm1' WHEN k <= 3 THEN 'm2_3' WHEN k <= 12 THEN 'm4_12' ELSE 'm13_plus' END AS band,
                SUM(CASE WHEN e < b THEN 1 ELSE 0 END), COUNT(*)
@@ -102,9 +105,10 @@ def main():
     con = duckdb.connect()
     if name == "single-subscriptions":
         con.execute(f"""CREATE VIEW raw AS SELECT * FROM read_csv('{folder}/subscriptions.csv', header=true, all_varchar=true)""")
-        con.execute("""CREATE VIEW subs AS SELECT customer AS subscriber, strptime(started, '%m/%d/%Y')::DATE AS start,
+        con.execute("""CREATE VIEW subs_days AS SELECT customer AS subscriber, strptime(started, '%m/%d/%Y')::DATE AS start,
                        CASE WHEN ended IS NULL OR ended = '' THEN NULL ELSE strptime(ended, '%m/%d/%Y')::DATE END AS "end",
                        CAST(monthly_amount AS DOUBLE) AS amount FROM raw""")
+        con.execute("""CREATE VIEW subs AS SELECT *, epoch(start)::BIGINT AS start_t, epoch("end")::BIGINT AS end_t FROM subs_days""")
         con.execute("CREATE VIEW people AS SELECT subscriber, MIN(start) AS signup FROM subs GROUP BY subscriber")
         result = figures(con, "2023-01", "2024-06")
     elif name == "accounts-churn-events":
@@ -116,9 +120,10 @@ def main():
         con.execute("""CREATE VIEW paid AS SELECT account_id AS subscriber, strptime(start_date, '%d-%m-%Y')::DATE AS start,
                        CASE WHEN end_date IS NULL OR end_date = '' THEN NULL ELSE strptime(end_date, '%d-%m-%Y')::DATE END AS "end",
                        CAST(arr_amount AS DOUBLE) / 12 AS amount FROM raw WHERE is_trial <> 'true'""")
-        con.execute("""CREATE VIEW subs AS SELECT p.subscriber, p.start,
+        con.execute("""CREATE VIEW subs_days AS SELECT p.subscriber, p.start,
                        COALESCE((SELECT MIN(c.day) FROM churn c WHERE c.account_id = p.subscriber AND c.day >= p.start
                                  AND (p."end" IS NULL OR c.day < p."end")), p."end") AS "end", p.amount FROM paid p""")
+        con.execute("""CREATE VIEW subs AS SELECT *, epoch(start)::BIGINT AS start_t, epoch("end")::BIGINT AS end_t FROM subs_days""")
         con.execute("CREATE VIEW people AS SELECT account_id AS subscriber, strptime(created_on, '%d-%m-%Y')::DATE AS signup FROM accounts")
         result = figures(con, "2023-01", "2024-12")
     elif name == "stripe-like":
@@ -130,7 +135,9 @@ def main():
                        CAST(to_timestamp(CAST(COALESCE(NULLIF(trial_end, ''), start_date) AS BIGINT)) AT TIME ZONE 'UTC' AS DATE) AS start,
                        CASE WHEN ended_at IS NULL OR ended_at = '' THEN NULL
                             ELSE CAST(to_timestamp(CAST(ended_at AS BIGINT)) AT TIME ZONE 'UTC' AS DATE) END AS "end",
-                       CAST(plan_amount AS DOUBLE) * CAST(quantity AS DOUBLE) / CASE WHEN plan_interval = 'year' THEN 1200 ELSE 100 END AS amount
+                       CAST(plan_amount AS DOUBLE) * CAST(quantity AS DOUBLE) / CASE WHEN plan_interval = 'year' THEN 1200 ELSE 100 END AS amount,
+                       CAST(COALESCE(NULLIF(trial_end, ''), start_date) AS BIGINT) AS start_t,
+                       CAST(NULLIF(ended_at, '') AS BIGINT) AS end_t
                        FROM raw WHERE status <> 'incomplete_expired'""")
         con.execute("""CREATE VIEW people AS SELECT id AS subscriber,
                        CAST(to_timestamp(CAST(created AS BIGINT)) AT TIME ZONE 'UTC' AS DATE) AS signup FROM customers""")

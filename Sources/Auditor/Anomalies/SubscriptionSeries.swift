@@ -16,6 +16,11 @@ enum SubscriptionSeries {
         /// The slot of subscription i and of subscriber j (values.count - 1 is "(other)").
         var subscription: (Int) -> Int
         var subscriber: (Int) -> Int
+
+        /// The slot of unit u of the ledger (a subscriber, or a subscription).
+        func unit(_ ledger: SubscriptionLedger) -> (Int) -> Int {
+            ledger.unitIsSubscription ? { self.subscription(ledger.unitSubscription[$0]) } : subscriber
+        }
     }
 
     /// The plan, then every attribute with few enough values, subscribers' first.
@@ -94,17 +99,18 @@ enum SubscriptionSeries {
             var sums = Array(repeating: MonthEndSums(first: first, count: months.count), count: count)
             for (index, subscription) in ledger.subscriptions.enumerated() {
                 guard let start = subscription.start else { continue }
-                sums[slicing.subscription(index)].add(start: CivilDate(dayNumber: start), end: subscription.end.map(CivilDate.init(dayNumber:)),
+                sums[slicing.subscription(index)].add(start: CivilDate(dayNumber: start), end: subscription.payingEnd.map(CivilDate.init(dayNumber:)),
                                                       value: subscription.amount)
             }
             let mrr = sums.flatMap(\.totals)
-            // Subscribers: signups by month, churn over those active at the end of the month before.
+            // Units: signups (or starts) by month, churn over those active at the end of the month before.
+            let slot = slicing.unit(ledger)
             var signups = Array(repeating: 0.0, count: count * months.count)
-            for subscriber in ledger.livingSubscribers {
-                let index = first.months(to: CivilDate(dayNumber: ledger.signup[subscriber]!).yearMonth)
-                if index >= 0 && index < months.count { signups[slicing.subscriber(subscriber) * months.count + index] += 1 }
+            for unit in ledger.followedUnits {
+                let index = first.months(to: CivilDate(dayNumber: ledger.since[unit]!).yearMonth)
+                if index >= 0 && index < months.count { signups[slot(unit) * months.count + index] += 1 }
             }
-            let (ended, exposed) = ChurnMeasures.monthlyRates(context, slice: slicing.subscriber, slices: count)
+            let (ended, exposed) = ChurnMeasures.monthlyRates(context, slice: slot, slices: count)
             let churned = ended.flatMap { row in row.enumerated().map { $0 == 0 ? 0.0 : Double($1) } }
             let active = exposed.flatMap { $0.map(Double.init) }
             func totals(_ table: [Double], _ length: Int) -> [Double] {

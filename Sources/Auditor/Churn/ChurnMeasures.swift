@@ -1,35 +1,50 @@
 import TableIO
 
-/// Monthly logo churn (SPEC section 2): lives ending in month m over the subscribers active at
-/// the end of m - 1, for months 2 ... n, and its mean.
+/// Monthly churn of the churn unit (SPEC sections 2 and 9): lives ending in month m over the
+/// units active at the end of m - 1, for months 2 ... n, and its mean. The numerator counts the
+/// lives active at the end of m - 1 (`monthly_numerator: at_risk`, the default) or every life
+/// that ended in m (`all_endings`).
 enum ChurnMeasures {
     static func measure(_ context: AuditContext, into result: inout Measurements) {
         let months = context.months
         let (rates, exposed) = monthlyRates(context, slice: { _ in 0 }, slices: 1)
         var points: [SeriesPoint] = []
-        var churned = 0
-        var total = 0
+        var endedByMonth: [Int] = [], exposedByMonth: [Int] = []
         // Months after the as-of month are not observed.
         let observed = months[0].months(to: context.observedLastMonth) + 1
         for index in 1..<max(1, min(months.count, observed)) where exposed[0][index] > 0 {
             points.append(SeriesPoint(key: months[index].description, value: Double(rates[0][index]) / Double(exposed[0][index])))
-            churned += rates[0][index]
-            total += exposed[0][index]
+            endedByMonth.append(rates[0][index])
+            exposedByMonth.append(exposed[0][index])
         }
         result.metrics["churn.monthly"] = Measurement(series: points)
         if !points.isEmpty {
-            let mean = points.map(\.value).reduce(0, +) / Double(points.count)
-            result.metrics["churn.monthly.mean"] = Measurement(value: mean, n: total)
+            result.metrics["churn.monthly.mean"] = meanOfMonthlyRates(ended: endedByMonth, exposed: exposedByMonth)
         }
         reasons(context, into: &result)
         hazards(context, into: &result)
     }
 
+    /// `churn.monthly.mean`: the mean of the monthly rates r_m = d_m / n_m, n the unit-months at
+    /// risk behind them (the sum of n_m), and a 95% interval from the rates' binomial sampling
+    /// variance, mean ± 1.96 √(Σ r_m (1 - r_m) / n_m) / k over the k months. The spread between
+    /// months (seasonality, an incident) is what the data says, not sampling noise: it is not in
+    /// the interval.
+    static func meanOfMonthlyRates(ended: [Int], exposed: [Int]) -> Measurement {
+        let months = zip(ended, exposed).filter { $0.1 > 0 }
+        let k = Double(months.count)
+        let rates = months.map { Double($0.0) / Double($0.1) }
+        let mean = rates.reduce(0, +) / k
+        let variance = zip(rates, months).reduce(0.0) { $0 + $1.0 * (1 - $1.0) / Double($1.1.1) } / (k * k)
+        let half = 1.959963984540054 * variance.squareRoot()
+        return Measurement(value: mean, n: months.reduce(0) { $0 + $1.1 }, interval: (mean - half)...(mean + half))
+    }
+
     /// Churn hazard by tenure on the lives (``TenureLifeTable``).
     static func hazards(_ context: AuditContext, into result: inout Measurements) {
         var table = TenureLifeTable(windowStart: Int64(context.months[0].firstDay.dayNumber) * 86_400, asOf: context.asOf)
-        for runs in context.ledger.runs {
-            for run in runs { table.add(start: Int64(run.start) * 86_400, end: run.end.map { Int64($0) * 86_400 } ?? Int64.max) }
+        for unit in context.ledger.followedUnits {
+            for run in context.ledger.lives[unit] { table.add(start: run.startTime, end: run.endTime ?? Int64.max) }
         }
         table.record(into: &result)
     }
@@ -63,21 +78,23 @@ enum ChurnMeasures {
         }
     }
 
-    /// Per slice and month: the lives ending in the month that were active at the end of the month
-    /// before, and the lives active at the end of the month before (month 0 has none).
+    /// Per slice of units and month: the lives ending in the month (those active at the end of the
+    /// month before, or all, as the mapping says), and the lives active at the end of the month
+    /// before (month 0 has none).
     static func monthlyRates(_ context: AuditContext, slice: (Int) -> Int, slices: Int) -> (ended: [[Int]], exposed: [[Int]]) {
         let months = context.months
         let ledger = context.ledger
         var ended = Array(repeating: Array(repeating: 0, count: months.count), count: slices)
         var active = Array(repeating: MonthEndSums(first: months[0], count: months.count), count: slices)
-        for subscriber in ledger.livingSubscribers {
-            let group = slice(subscriber)
-            for run in ledger.runs[subscriber] {
+        let allEndings = context.mapping.churn.monthlyNumerator == .allEndings
+        for unit in ledger.followedUnits {
+            let group = slice(unit)
+            for run in ledger.lives[unit] {
                 let end = context.knownEnd(run.end)
                 active[group].add(start: CivilDate(dayNumber: run.start), end: end.map(CivilDate.init(dayNumber:)), value: 1)
                 guard let end else { continue }
                 let endMonth = CivilDate(dayNumber: end).yearMonth
-                guard endMonth > CivilDate(dayNumber: run.start).yearMonth else { continue }
+                guard allEndings || endMonth > CivilDate(dayNumber: run.start).yearMonth else { continue }
                 let index = months[0].months(to: endMonth)
                 if index >= 0 && index < months.count { ended[group][index] += 1 }
             }

@@ -118,7 +118,8 @@ struct CreatorsMeasures {
         }
         result.metrics["churn.monthly"] = Measurement(series: rates)
         if !rates.isEmpty {
-            result.metrics["churn.monthly.mean"] = Measurement(value: rates.map(\.value).reduce(0, +) / Double(rates.count), n: rates.count)
+            let months = 1..<window.months.count
+            result.metrics["churn.monthly.mean"] = ChurnMeasures.meanOfMonthlyRates(ended: months.map { ended[$0] }, exposed: months.map { activeBefore[$0] })
         }
     }
 
@@ -207,54 +208,9 @@ struct CreatorsMeasures {
         result.metrics["churn.reason.creator_removed"] = .share(counts[3], of: total)
     }
 
-    /// Initial attempts per (pledge, calendar month), their failures and recoveries.
+    /// SPEC section 9's payment figures, by the payments family's one implementation.
     private func payments(into result: inout Measurements) {
-        let count = transactions.attemptPledge.count
-        guard count > 0 else { return }
-        let order = (0..<count).sorted {
-            (transactions.attemptPledge[$0], transactions.attemptTime[$0], $0) < (transactions.attemptPledge[$1], transactions.attemptTime[$1], $1)
-        }
-        var initial = 0
-        var failedInitial = 0
-        var recovered = 0
-        var succeeded = 0
-        var expired = [0, 0]
-        var attempts = [0, 0]
-        var previousKey: (Int32, Int) = (-1, -1)
-        for (position, index) in order.enumerated() {
-            let pledge = transactions.attemptPledge[index]
-            let moment = transactions.attemptTime[index]
-            let failed = transactions.attemptFailed[index]
-            if !failed { succeeded += 1 }
-            let month = CivilDate(dayNumber: Int(moment / 86_400)).yearMonth
-            let holiday = month.month == 12 || month.month == 1 ? 1 : 0
-            attempts[holiday] += 1
-            if transactions.attemptExpired[index] { expired[holiday] += 1 }
-            let key = (pledge, month.index)
-            guard key != previousKey else { continue }
-            previousKey = key
-            initial += 1
-            guard failed else { continue }
-            failedInitial += 1
-            var next = position + 1
-            while next < order.count {
-                let other = order[next]
-                if transactions.attemptPledge[other] != pledge || transactions.attemptTime[other] > moment + 7 * 86_400 { break }
-                if !transactions.attemptFailed[other] && transactions.attemptTime[other] > moment {
-                    recovered += 1
-                    break
-                }
-                next += 1
-            }
-        }
-        result.metrics["payments.failure_rate"] = .share(failedInitial, of: initial)
-        result.metrics["payments.recovered_7d"] = .share(recovered, of: failedInitial)
-        result.metrics["payments.success_rate"] = .share(succeeded, of: count)
-        if attempts[0] > 0 && attempts[1] > 0 && expired[0] > 0 {
-            let ratio = (Double(expired[1]) / Double(attempts[1])) / (Double(expired[0]) / Double(attempts[0]))
-            result.metrics["payments.card_expiry_ratio"] = Measurement(value: ratio, n: count)
-        }
-        result.metrics["billing.day1_3_share"] = .share(transactions.onDays1to3, of: transactions.rows)
+        transactions.attempts.measure(into: &result)
     }
 
     /// Revenue concentration, size tiers by revenue rank, growth and emerging creators.
@@ -262,34 +218,12 @@ struct CreatorsMeasures {
         let n = tables.creators.count
         guard n > 0 else { return }
         let revenue = transactions.revenueByCreator
-        let total = revenue.reduce(0, +)
-        result.charts.revenues = revenue.map { Double($0) / 100 }
+        GroupRevenue.record(revenue, into: &result)
         // Rank 1 = highest revenue; ties by creator_id.
         let ids = (0..<n).map { tables.creators.string($0) }
         let ranked = (0..<n).sorted { revenue[$0] != revenue[$1] ? revenue[$0] > revenue[$1] : ids[$0] < ids[$1] }
         let topCount = (n + 9) / 10
         let establishedEnd = (4 * n + 9) / 10
-        if total > 0 {
-            let top = ranked.prefix(topCount).map { revenue[$0] }.reduce(0, +)
-            result.metrics["revenue.top10_share"] = Measurement(value: Double(top) / Double(total), n: n)
-            for (name, count) in [("top1", (n + 99) / 100), ("top20", (n + 4) / 5)] {
-                let share = ranked.prefix(count).map { revenue[$0] }.reduce(0, +)
-                result.metrics["revenue.\(name)_share"] = Measurement(value: Double(share) / Double(total), n: n)
-            }
-            result.metrics["revenue.gini"] = Measurement(value: Concentration.gini(revenue), n: n)
-            // Clauset-Shalizi-Newman fit over the creators with revenue, in dollars.
-            if let fit = PowerLawFit(revenue.filter { $0 > 0 }.map { Double($0) / 100 }) {
-                var alpha = Measurement(value: fit.alpha, n: fit.tailCount,
-                                        interval: (fit.alpha - 1.959963984540054 * fit.standardError)...(fit.alpha + 1.959963984540054 * fit.standardError))
-                alpha.standardError = fit.standardError
-                result.metrics["revenue.powerlaw.alpha"] = alpha
-                result.metrics["revenue.powerlaw.xmin"] = Measurement(value: fit.xmin, n: fit.tailCount)
-                result.metrics["revenue.powerlaw.n_tail"] = Measurement(value: Double(fit.tailCount), n: n)
-                result.metrics["revenue.powerlaw.ks_distance"] = Measurement(value: fit.ksDistance, n: fit.tailCount)
-                result.metrics["revenue.powerlaw.lr_lognormal"] = Measurement(value: fit.lognormalComparison.ratio, n: fit.tailCount)
-                result.metrics["revenue.powerlaw.p_lognormal"] = Measurement(value: fit.lognormalComparison.p, n: fit.tailCount)
-            }
-        }
         var tier = Array(repeating: 2, count: n)
         for (position, creator) in ranked.enumerated() { tier[creator] = position < topCount ? 0 : (position < establishedEnd ? 1 : 2) }
 
@@ -404,6 +338,8 @@ struct CreatorsMeasures {
         }
     }
 
+    /// The seasonal series of SPEC section 9 from the tables and the streams, measured by the
+    /// seasonality family.
     private func seasonality(into result: inout Measurements) {
         var newPledges = Array(repeating: 0.0, count: window.months.count)
         var newPatrons = Array(repeating: 0.0, count: window.months.count)
@@ -416,68 +352,11 @@ struct CreatorsMeasures {
             if let month = window.monthIndex(tables.patronFirstPledge[patron]) { newPatrons[month] += 1 }
         }
         let perPledge = zip(events.eventsByMonth, activeAtEnd).map { $1 > 0 ? Double($0) / $1 : 0 }
-        let months = window.months.map(\.month)
-        let keys = window.months.map(\.description)
-        if let model = SeasonalLifts.model(newPledges, months: months) {
-            result.metrics["seasonality.q4_lift"] = Self.measurement(model.q4, n: months.count)
-            result.charts.seasonal.append(SeasonalSeries(name: "new pledges", keys: keys, observed: newPledges, fitted: model.fitted))
-        }
-        if let model = SeasonalLifts.model(newPatrons, months: months) {
-            result.metrics["seasonality.jan_lift"] = Self.measurement(model.january, n: months.count)
-            result.charts.seasonal.append(SeasonalSeries(name: "new patrons", keys: keys, observed: newPatrons, fitted: model.fitted))
-        }
-        if hasEvents, let model = SeasonalLifts.model(perPledge, months: months) {
-            result.metrics["seasonality.summer_lift"] = Self.measurement(model.summer, n: months.count)
-            result.charts.seasonal.append(SeasonalSeries(name: "engagement per active pledge", keys: keys, observed: perPledge,
-                                                         fitted: model.fitted))
-        }
-        if hasTransactions { dailyStrength(into: &result) }
-    }
-
-    /// `seasonality.strength_daily` (SPEC section 9): r_d = succeeded payment gross on day d over
-    /// the mean daily gross of d's month; s(j) = mean of r over the days with day-of-month j;
-    /// strength = 1 - Var(r - s(dom(d))) / Var(r). Near 1: the day of the month explains the
-    /// daily series (billing on the pledge's anniversary day); near 0: it does not.
-    private func dailyStrength(into result: inout Measurements) {
-        let gross = transactions.grossByDay
-        guard !gross.isEmpty else { return }
-        var ratios: [Double] = []
-        var dayOfMonth: [Int] = []
-        var day = 0
-        for month in window.months {
-            let days = month.dayCount
-            guard day + days <= gross.count else { break }
-            let mean = Double(gross[day..<(day + days)].reduce(0, +)) / Double(days)
-            for offset in 0..<days {
-                ratios.append(mean > 0 ? Double(gross[day + offset]) / mean : 0)
-                dayOfMonth.append(offset + 1)
-            }
-            day += days
-        }
-        var sums = Array(repeating: 0.0, count: 32)
-        var counts = Array(repeating: 0, count: 32)
-        for (ratio, dom) in zip(ratios, dayOfMonth) {
-            sums[dom] += ratio
-            counts[dom] += 1
-        }
-        let residuals = zip(ratios, dayOfMonth).map { $0 - sums[$1] / Double(counts[$1]) }
-        let total = Self.variance(ratios)
-        guard total > 0 else { return }
-        result.metrics["seasonality.strength_daily"] = Measurement(value: 1 - Self.variance(residuals) / total, n: ratios.count)
-    }
-
-    /// A seasonal lift with its 95% interval and log-scale standard error.
-    static func measurement(_ lift: SeasonalLifts.Lift, n: Int) -> Measurement {
-        var measurement = Measurement(value: lift.value, n: n, interval: lift.interval)
-        measurement.standardError = lift.logStandardError
-        return measurement
-    }
-
-    /// Population variance.
-    static func variance(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let mean = values.reduce(0, +) / Double(values.count)
-        return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        SeasonalityMeasures.lifts(months: window.months, newUnits: .init(name: "new pledges", values: newPledges),
+                                  newSubscribers: .init(name: "new patrons", values: newPatrons),
+                                  engagement: hasEvents ? .init(name: "engagement per active pledge", values: perPledge) : nil,
+                                  into: &result)
+        if hasTransactions { SeasonalityMeasures.dailyStrength(transactions.grossByDay, months: window.months, into: &result) }
     }
 
     static func median(_ values: [Double]) -> Double? {

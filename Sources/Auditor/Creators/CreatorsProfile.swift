@@ -9,7 +9,8 @@ extension MappingProfile {
     static let roleColumns: [(role: Role, table: String, fields: [String: String])] = [
         (.subscribers, "patrons", ["id": "patron_id", "signup": "created_at", "status": "status"]),
         (.subscriptions, "pledges", ["id": "pledge_id", "subscriber": "patron_id", "start": "started_at", "end": "ended_at",
-                                     "amount": "pledge_amount_usd", "status": "pledge_status", "churn_reason": "churn_reason"]),
+                                     "amount": "pledge_amount_usd", "status": "pledge_status", "churn_reason": "churn_reason",
+                                     "group": "creator_id", "pause_start": "pause_started_at"]),
         (.payments, "transactions", ["id": "transaction_id", "subscription": "pledge_id", "subscriber": "patron_id", "time": "transaction_at",
                                      "amount": "gross_amount_usd", "type": "transaction_type", "status": "transaction_status",
                                      "failure_reason": "failure_reason", "method": "payment_method"]),
@@ -52,7 +53,11 @@ extension MappingProfile {
                     throw refuse("\(table).\(ours) declares a time format or zone (the engine reads ISO 8601 times)", field.line)
                 }
                 if column != ours { columns[table, default: [:]][ours] = column }
-                if !field.values.isEmpty { values[table + "." + ours] = field.values }
+                if !field.values.isEmpty {
+                    // The roles name a payment `payment`; the engine reads our `pledge_payment`.
+                    values[table + "." + ours] = ours == "transaction_type"
+                        ? field.values.mapValues { $0 == "payment" ? "pledge_payment" : $0 } : field.values
+                }
             }
         }
         for (role, table, names) in Self.roleColumns {

@@ -6,11 +6,20 @@ import TableIO
 /// runs of days on which it had a subscription open, cut by the mapping's churn definition).
 ///
 /// Days are days since 1970-01-01 UTC. A run covers the days `start ..< end` (`end` nil while
-/// open); a subscriber is active at the end of day d when a run has start <= d < end.
+/// open); a subscriber is active at the end of day d when a run has start <= d < end. Runs keep
+/// their moments in seconds too, for the measures on tenure (hazards, Kaplan-Meier).
+///
+/// Retention and churn follow the mapping's churn unit: each subscriber's lives, or each
+/// subscription as a life of its own (``lives``, ``since``, ``followedUnits``).
 struct SubscriptionLedger {
     struct Run {
         var start: Int
         var end: Int?
+        /// The same moments in seconds since 1970 (`endTime` nil while open).
+        var startTime: Int64
+        var endTime: Int64?
+        /// The ending's reason is one of the mapping's voluntary churn reasons.
+        var voluntary = false
     }
 
     struct Subscription {
@@ -18,10 +27,25 @@ struct SubscriptionLedger {
         var subscriber: Int
         var start: Int?
         var end: Int?
+        var startTime: Int64
+        var endTime: Int64?
         var amount: Double
         /// Index into the plans; -1 when the plan is not one of them or absent.
         var plan: Int
         var row: Int
+        /// The day its pause began (it pays nothing from then on), if it did.
+        var pause: Int?
+        /// Its code in the subscriptions' `group` column (-1: none).
+        var group: Int32 = -1
+        /// Its churn reason is one of the mapping's voluntary ones.
+        var voluntary = false
+
+        /// The day it stops paying: its end, or its pause when that comes first (never before its start).
+        var payingEnd: Int? {
+            guard let pause else { return end }
+            let stop = min(end ?? pause, pause)
+            return start.map { max($0, stop) } ?? stop
+        }
     }
 
     /// The subscriptions of the subscriptions role, in source order.
@@ -51,6 +75,22 @@ struct SubscriptionLedger {
     var plans: [String] = []
     /// Subscriptions whose subscriber is not in the subscribers role.
     var orphans: [Int] = []
+    /// Each subscriber's signup in seconds (noTime when unknown).
+    var signupTime: [Int64] = []
+
+    /// Whether retention and churn follow subscriptions (`churn.unit: subscription`), not subscribers.
+    private(set) var unitIsSubscription = false
+    /// Each unit's lives: a subscriber's runs, or a subscription's one run.
+    private(set) var lives: [[Run]] = []
+    /// Each unit's cohort day (a subscriber's signup, a subscription's start) and moment.
+    private(set) var since: [Int?] = []
+    private(set) var sinceTime: [Int64] = []
+    /// Each unit's subscriber (-1 for an orphan subscription) and subscription (-1 for a subscriber).
+    private(set) var unitSubscriber: [Int] = []
+    private(set) var unitSubscription: [Int] = []
+    /// The units with at least one life and a cohort (those retention and churn follow).
+    private(set) var followedUnits: [Int] = []
+    var unitCount: Int { lives.count }
 
     /// The identifier of subscriber `index`.
     func subscriberKey(_ index: Int) -> String { keyDictionary.string(Int(keyCode[index])) }
@@ -90,6 +130,7 @@ struct SubscriptionLedger {
                     keyCode.append(code)
                     subscriberRow.append(row)
                     signup.append(signups.flatMap { Self.day($0[row]) })
+                    signupTime.append(signups?[row] ?? noTime)
                     let plan = planColumn.map { $0.codes[row] } ?? -1
                     subscriberPlan.append(plan >= 0 ? planOfCode[Int(plan)] : -1)
                     subscriberCount += 1
@@ -103,12 +144,17 @@ struct SubscriptionLedger {
             keyCode = subscriberOfKeyCode
             subscriberRow = Array(repeating: -1, count: subscriberCount)
             signup = Array(repeating: nil, count: subscriberCount)
+            signupTime = Array(repeating: noTime, count: subscriberCount)
             subscriberPlan = Array(repeating: -1, count: subscriberCount)
         }
         let subscriberOfReference = hasSubscriberRole ? self.subscribers(of: references) : subscriberOfKeyCode
         let starts = table.times["start"]!
         let ends = table.times["end"]
         let amounts = table.amounts["amount"]!
+        let pauses = table.times["pause_start"]
+        let groups = table.texts["group"]
+        let voluntaryReasons = Set(mapping.churn.voluntary)
+        let voluntaryCode = table.texts["churn_reason"].map { column in column.values.map { voluntaryReasons.contains($0) } }
         subscriptions.reserveCapacity(table.rows)
         for row in 0..<table.rows {
             let code = references.codes[row]
@@ -116,9 +162,14 @@ struct SubscriptionLedger {
             if subscriber < 0 { orphans.append(row) }
             let amount = amounts[row]
             let planCode = subscriptionPlans.map { $0.codes[row] } ?? -1
-            subscriptions.append(Subscription(subscriber: subscriber, start: Self.day(starts[row]), end: ends.flatMap { Self.day($0[row]) },
-                                              amount: amount.isNaN ? 0 : amount, plan: planCode >= 0 ? subscriptionPlanOfCode[Int(planCode)] : -1,
-                                              row: row))
+            let endTime = ends.flatMap { $0[row] == noTime ? nil : $0[row] }
+            var subscription = Subscription(subscriber: subscriber, start: Self.day(starts[row]), end: endTime.flatMap(Self.day),
+                                            startTime: starts[row], endTime: endTime,
+                                            amount: amount.isNaN ? 0 : amount, plan: planCode >= 0 ? subscriptionPlanOfCode[Int(planCode)] : -1,
+                                            row: row, pause: pauses.flatMap { Self.day($0[row]) })
+            if let groups { subscription.group = groups.codes[row] }
+            if let voluntaryCode, let reason = table.texts["churn_reason"]?.codes[row], reason >= 0 { subscription.voluntary = voluntaryCode[Int(reason)] }
+            subscriptions.append(subscription)
         }
 
         // Each subscriber's subscriptions by start, then id (text order, as SQL sorts them).
@@ -137,21 +188,30 @@ struct SubscriptionLedger {
         let subscriberPlans = subscribers?.texts["plan"] != nil
         for subscriber in 0..<subscriberCount {
             let first = bySubscriber[subscriber].first.map { subscriptions[$0] }
-            if signup[subscriber] == nil { signup[subscriber] = first?.start }
+            if signup[subscriber] == nil {
+                signup[subscriber] = first?.start
+                signupTime[subscriber] = first?.startTime ?? noTime
+            } else if signupTime[subscriber] == noTime, let day = signup[subscriber] {
+                signupTime[subscriber] = Int64(day) * 86_400
+            }
             if subscriberPlan[subscriber] < 0 && !subscriberPlans { subscriberPlan[subscriber] = first?.plan ?? -1 }
         }
 
         // Lives: the union of each subscriber's subscriptions, cut by the churn definition.
-        var cuts: [[Int]] = Array(repeating: [], count: subscriberCount)
+        // A cut: its moment and whether its reason is a voluntary one.
+        var cuts: [[(time: Int64, voluntary: Bool)]] = Array(repeating: [], count: subscriberCount)
         switch mapping.churn.rule {
         case .noOpenSubscription: break
         case .churnEvents:
             if let churnEvents, let who = churnEvents.texts["subscriber"], let when = churnEvents.times["time"] {
                 let subscriberOf = self.subscribers(of: who)
+                let reasons = churnEvents.texts["reason"]
+                let voluntaryReason = reasons.map { column in column.values.map { voluntaryReasons.contains($0) } }
                 for row in 0..<churnEvents.rows {
                     let code = who.codes[row]
-                    guard code >= 0, case let subscriber = Int(subscriberOf[Int(code)]), subscriber >= 0, let day = Self.day(when[row]) else { continue }
-                    cuts[subscriber].append(day)
+                    guard code >= 0, case let subscriber = Int(subscriberOf[Int(code)]), subscriber >= 0, when[row] != noTime else { continue }
+                    let reason = reasons?.codes[row] ?? -1
+                    cuts[subscriber].append((when[row], reason >= 0 && voluntaryReason![Int(reason)]))
                 }
             }
         case .subscriberStatus:
@@ -161,11 +221,11 @@ struct SubscriptionLedger {
                 for row in 0..<subscribers.rows {
                     let code = status.codes[row]
                     guard code >= 0, churnedCode[Int(code)], case let subscriber = Int(subscriberOfRow[row]), subscriber >= 0 else { continue }
-                    if let day = subscribers.times["churned_at"].flatMap({ Self.day($0[row]) }) {
-                        cuts[subscriber].append(day)
-                    } else if let last = bySubscriber[subscriber].compactMap({ subscriptions[$0].end }).max(),
+                    if let moment = subscribers.times["churned_at"]?[row], moment != noTime {
+                        cuts[subscriber].append((moment, false))
+                    } else if let last = bySubscriber[subscriber].compactMap({ subscriptions[$0].endTime }).max(),
                               !bySubscriber[subscriber].contains(where: { subscriptions[$0].end == nil }) {
-                        cuts[subscriber].append(last)
+                        cuts[subscriber].append((last, false))
                     }
                     // Churned by status with a subscription still open and no date: nothing says when;
                     // its lives follow the subscriptions.
@@ -174,17 +234,41 @@ struct SubscriptionLedger {
         }
         // A cut closes every subscription open at it: its MRR stops there too.
         for subscriber in 0..<subscriberCount where !cuts[subscriber].isEmpty {
-            let days = cuts[subscriber].sorted()
+            let moments = cuts[subscriber].sorted { $0.time < $1.time }
             for position in bySubscriber[subscriber] {
                 let subscription = subscriptions[position]
                 guard let start = subscription.start,
-                      let cut = days.first(where: { cut in cut >= start && (subscription.end.map { cut < $0 } ?? true) }) else { continue }
-                subscriptions[position].end = cut
+                      let cut = moments.first(where: { cut in
+                          let day = Self.day(cut.time)!
+                          return day >= start && (subscription.end.map { day < $0 } ?? true)
+                      }) else { continue }
+                subscriptions[position].end = Self.day(cut.time)
+                subscriptions[position].endTime = max(cut.time, subscription.startTime)
+                subscriptions[position].voluntary = cut.voluntary
             }
         }
         runs = (0..<subscriberCount).map { subscriber in
             Self.lives(bySubscriber[subscriber].map { subscriptions[$0] }, grace: mapping.churn.graceDays)
         }
+
+        // The units retention and churn follow.
+        unitIsSubscription = mapping.churn.unit == .subscription
+        if unitIsSubscription {
+            for (position, subscription) in subscriptions.enumerated() where subscription.start != nil {
+                lives.append(Self.lives([subscription], grace: 0))
+                since.append(subscription.start)
+                sinceTime.append(subscription.startTime)
+                unitSubscriber.append(subscription.subscriber)
+                unitSubscription.append(position)
+            }
+        } else {
+            lives = runs
+            since = signup
+            sinceTime = signupTime
+            unitSubscriber = Array(0..<subscriberCount)
+            unitSubscription = Array(repeating: -1, count: subscriberCount)
+        }
+        followedUnits = lives.indices.filter { !lives[$0].isEmpty && since[$0] != nil }
     }
 
     /// The runs of the union of `subscriptions` (sorted by start); a start no more than `grace`
@@ -196,23 +280,29 @@ struct SubscriptionLedger {
             guard let start = subscription.start, subscription.end.map({ $0 >= start }) ?? true else { continue }
             let end = subscription.end
             if var last = runs.last, last.end.map({ start <= $0 + grace }) ?? true {
-                if let previous = last.end { last.end = end.map { max(previous, $0) } }
+                last.startTime = min(last.startTime, subscription.startTime)
+                if let previous = last.end, let previousTime = last.endTime {
+                    if let end, let endTime = subscription.endTime {
+                        if endTime > previousTime { last.voluntary = subscription.voluntary }
+                        last.end = max(previous, end)
+                        last.endTime = max(previousTime, endTime)
+                    } else {
+                        last.end = nil
+                        last.endTime = nil
+                        last.voluntary = false
+                    }
+                }
                 runs[runs.count - 1] = last
             } else {
-                runs.append(Run(start: start, end: end))
+                runs.append(Run(start: start, end: end, startTime: subscription.startTime,
+                                endTime: end == nil ? nil : subscription.endTime, voluntary: end != nil && subscription.voluntary))
             }
         }
         return runs
     }
 
-    /// The subscribers that have at least one life (those the retention measures follow).
-    var livingSubscribers: [Int] { runs.indices.filter { !runs[$0].isEmpty && signup[$0] != nil } }
-
-    /// The day a subscriber's first life ended, if it did.
-    func firstChurn(_ subscriber: Int) -> Int? { runs[subscriber].first?.end }
-
-    /// Whether the subscriber is active at the end of `day`.
-    func isActive(_ subscriber: Int, atEndOf day: Int) -> Bool {
-        runs[subscriber].contains { $0.start <= day && ($0.end.map { day < $0 } ?? true) }
+    /// Whether the unit is active at the end of `day`.
+    func isActive(unit: Int, atEndOf day: Int) -> Bool {
+        lives[unit].contains { $0.start <= day && ($0.end.map { day < $0 } ?? true) }
     }
 }

@@ -1,15 +1,12 @@
 import Datasets
 import TableIO
 
-/// Payments (SPEC section 9, on the payments role): an attempt is a payment whose status is
-/// `succeeded` or `failed` (after the mapping's value map) and, where the type is mapped, whose
-/// type is `payment`; the initial attempt of a (subscription, calendar month) is its earliest.
-///
-/// - `payments.failure_rate`: failed initial attempts / initial attempts;
-/// - `payments.recovered_7d`: failed initial attempts followed by a succeeded attempt of the same
-///   subscription within 7 days / failed initial attempts;
-/// - `payments.success_rate`: succeeded attempts / attempts;
-/// - `payments.collected`: succeeded amounts by calendar month (series).
+/// Payments on the payments role (SPEC section 9's definitions, in ``PaymentAttempts``): an
+/// attempt is a payment in the window whose status is `succeeded` or `failed` (after the
+/// mapping's value map) and, where the type is mapped, whose type is `payment`; its owner is the
+/// subscription it pays, else its subscriber. A failure with reason `card_expired` (after the
+/// value map) feeds `payments.card_expiry_ratio`. Beside them, `payments.collected`: succeeded
+/// amounts by calendar month (series).
 enum PaymentMeasures {
     static func measure(_ context: AuditContext, into result: inout Measurements) {
         guard let table = context[.payments] else { return }
@@ -24,53 +21,30 @@ enum PaymentMeasures {
         }
         let types = table.texts["type"]
         let amounts = table.amounts["amount"]
+        let reasons = table.texts["failure_reason"]
         let statusCodes = status.values.map { $0 == "succeeded" ? 1 : ($0 == "failed" ? 0 : -1) }
         let typeIsPayment = types.map { column in column.values.map { $0 == "payment" } }
+        let expiredCode = reasons.map { column in column.values.map { $0 == "card_expired" } }
         let first = context.months[0].firstDay.dayNumber
         let months = context.months
-        // Attempts in the window: (owner, time, succeeded).
-        var attempts: [(owner: Int32, time: Int64, succeeded: Bool, row: Int)] = []
+        var attempts = PaymentAttempts()
         var collected = Array(repeating: 0.0, count: months.count)
         for row in 0..<table.rows {
+            guard times[row] != noTime, times[row] <= context.asOf, let day = SubscriptionLedger.day(times[row]), day >= first else { continue }
+            let date = CivilDate(dayNumber: day)
+            attempts.date(dayOfMonth: date.day)
             let code = status.codes[row]
-            guard code >= 0, statusCodes[Int(code)] >= 0, times[row] != noTime, times[row] <= context.asOf,
-                  let day = SubscriptionLedger.day(times[row]), day >= first else { continue }
+            guard code >= 0, statusCodes[Int(code)] >= 0 else { continue }
             if let types, let typeIsPayment { guard types.codes[row] >= 0, typeIsPayment[Int(types.codes[row])] else { continue } }
             let succeeded = statusCodes[Int(code)] == 1
-            attempts.append((owner.codes[row], times[row], succeeded, row))
+            let reason = reasons?.codes[row] ?? -1
+            attempts.add(owner: owner.codes[row], time: times[row], failed: !succeeded, expired: reason >= 0 && expiredCode![Int(reason)])
             if succeeded, let amounts, !amounts[row].isNaN {
-                let index = months[0].months(to: CivilDate(dayNumber: day).yearMonth)
+                let index = months[0].months(to: date.yearMonth)
                 if index >= 0 && index < months.count { collected[index] += amounts[row] }
             }
         }
-        attempts.sort { ($0.owner, $0.time, $0.row) < ($1.owner, $1.time, $1.row) }
-        var initial = 0, failedInitial = 0, recovered = 0, succeeded = 0
-        var index = 0
-        while index < attempts.count {
-            let attempt = attempts[index]
-            if attempt.succeeded { succeeded += 1 }
-            let month = CivilDate(dayNumber: SubscriptionLedger.day(attempt.time)!).yearMonth
-            let isInitial = index == 0 || attempts[index - 1].owner != attempt.owner
-                || CivilDate(dayNumber: SubscriptionLedger.day(attempts[index - 1].time)!).yearMonth != month
-            if isInitial && attempt.owner >= 0 {
-                initial += 1
-                if !attempt.succeeded {
-                    failedInitial += 1
-                    var next = index + 1
-                    while next < attempts.count && attempts[next].owner == attempt.owner && attempts[next].time <= attempt.time + 7 * 86_400 {
-                        if attempts[next].succeeded && attempts[next].time > attempt.time {
-                            recovered += 1
-                            break
-                        }
-                        next += 1
-                    }
-                }
-            }
-            index += 1
-        }
-        result.metrics["payments.failure_rate"] = .share(failedInitial, of: initial)
-        result.metrics["payments.recovered_7d"] = .share(recovered, of: failedInitial)
-        result.metrics["payments.success_rate"] = .share(succeeded, of: attempts.count)
+        attempts.measure(into: &result)
         if amounts != nil {
             result.metrics["payments.collected"] = Measurement(series: zip(months, collected).map { SeriesPoint(key: $0.description, value: $1) })
         }

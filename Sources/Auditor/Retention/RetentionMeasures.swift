@@ -1,10 +1,12 @@
 import TableIO
 
-/// Retention of subscribers (SPEC section 4): the cohort matrix, pooled retention at k months
-/// and Kaplan-Meier survival on tenure, all from the ledger's lives.
+/// Retention of the churn unit, subscribers or subscriptions (SPEC sections 4 and 9): the cohort
+/// matrix, pooled retention at k months and Kaplan-Meier survival on tenure, all from the
+/// ledger's lives.
 ///
-/// A subscriber of cohort c (its signup month) is retained at k when it is active at the end of
-/// month c + k. Linear in the subscriptions: each life adds to a difference array of its cohort.
+/// A unit of cohort c (its signup or start month) is retained at k when it is active at the end
+/// of month c + k. Cohorts are the window's months: one that began before the window is seen
+/// only through the units that lived into it. Linear in the subscriptions: each life adds to a difference array of its cohort.
 enum RetentionMeasures {
     static func measure(_ context: AuditContext, into result: inout Measurements) {
         let ledger = context.ledger
@@ -12,13 +14,15 @@ enum RetentionMeasures {
         let lastMonth = context.observedLastMonth
         // Per cohort: its size and, by month offset, the lives starting and ending.
         var cohorts: [YearMonth: (size: Int, deltas: [Int])] = [:]
-        for subscriber in ledger.livingSubscribers {
-            let cohort = CivilDate(dayNumber: ledger.signup[subscriber]!).yearMonth
+        for unit in ledger.followedUnits {
+            let cohort = CivilDate(dayNumber: ledger.since[unit]!).yearMonth
+            // A cohort before the window is seen only through its survivors: not measured.
+            guard cohort >= context.months[0] else { continue }
             let observed = cohort.months(to: lastMonth) + 1
             guard observed > 0, observed <= AuditWindow.maximumMonths else { continue }
             var entry = cohorts[cohort] ?? (0, Array(repeating: 0, count: observed + 1))
             entry.size += 1
-            for run in ledger.runs[subscriber] {
+            for run in ledger.lives[unit] {
                 // Active at the end of month c + k for start month <= c + k < end month.
                 let from = max(0, cohort.months(to: CivilDate(dayNumber: run.start).yearMonth))
                 let until = min(observed, context.knownEnd(run.end).map { cohort.months(to: CivilDate(dayNumber: $0).yearMonth) } ?? observed)
@@ -54,35 +58,38 @@ enum RetentionMeasures {
         survival(context, into: &result)
     }
 
-    /// Kaplan-Meier survival of subscribers on tenure (days since signup over 30.4375): the end
-    /// of the first life observed, censored at the end of the as-of day. A subscriber that signed
-    /// up before the window enters the risk set at its tenure on the window's first day (left
-    /// truncation, as lifelines' `entry`); one whose first life ended before the window is not
-    /// observed at all.
+    /// Kaplan-Meier survival of the units on tenure (seconds since signup or start over a tenure
+    /// month of 30.4375 days): the end of the first life observed, censored at the end of the
+    /// as-of moment. A unit that began before the window enters the risk set at its tenure on the
+    /// window's first second (left truncation, as lifelines' `entry`); one whose first life ended
+    /// before the window is not observed at all. The series runs to the longest tenure observed,
+    /// at most the window's length in months.
     static func survival(_ context: AuditContext, into result: inout Measurements) {
         let ledger = context.ledger
-        let asOf = context.asOfDay
-        let firstDay = context.months[0].firstDay.dayNumber
+        let asOf = context.asOf
+        let windowStart = Int64(context.months[0].firstDay.dayNumber) * 86_400
+        let tenure = Double(TenureLifeTable.tenure)
         var durations: [Double] = []
         var observed: [Bool] = []
         var entries: [Double] = []
-        for subscriber in ledger.livingSubscribers {
-            let signup = ledger.signup[subscriber]!
-            guard signup <= asOf else { continue }
+        for unit in ledger.followedUnits {
+            let signup = ledger.sinceTime[unit]
+            guard signup != noTime, signup <= asOf else { continue }
             var exit = asOf + 1
             var ended = false
-            if let churn = ledger.firstChurn(subscriber), churn <= asOf {
+            if let churn = ledger.lives[unit].first?.endTime, churn <= asOf {
                 exit = churn
                 ended = true
             }
-            let entry = max(0, firstDay - signup)
+            let entry = max(0, windowStart - signup)
             guard exit > signup + entry || entry == 0 else { continue }
-            durations.append(Double(max(0, exit - signup)) / 30.4375)
+            durations.append(Double(max(0, exit - signup)) / tenure)
             observed.append(ended)
-            entries.append(Double(entry) / 30.4375)
+            entries.append(Double(entry) / tenure)
         }
         let truncated = entries.contains { $0 > 0 }
+        let longest = Int((durations.max() ?? 0).rounded(.down))
         KaplanMeier(durations: durations, observed: observed, entry: truncated ? entries : nil)
-            .record(into: &result, lastMonth: context.months.count - 1, subject: context.mapping.subjectNoun)
+            .record(into: &result, lastMonth: min(context.months.count, longest), subject: context.mapping.subjectNoun)
     }
 }

@@ -1,7 +1,8 @@
 import Datasets
 import TableIO
 
-/// MRR (SPEC section 2): the sum of the amounts of the subscriptions open at each month end,
+/// MRR (SPEC sections 2 and 9): the sum of the amounts of the subscriptions paying at each month
+/// end (open, and not paused: a `pause_start` on or before that day stops it),
 /// its linear fit, the movements at subscriber level (new, expansion, contraction, churn,
 /// reactivation, the way subscription-analytics vendors define them, at month ends), net and
 /// gross revenue retention, and the reconciliation with a pre-aggregated movements table.
@@ -12,7 +13,7 @@ enum RevenueMeasures {
         var sums = MonthEndSums(first: months[0], count: months.count)
         for subscription in ledger.subscriptions {
             guard let start = subscription.start else { continue }
-            sums.add(start: CivilDate(dayNumber: start), end: subscription.end.map(CivilDate.init(dayNumber:)), value: subscription.amount)
+            sums.add(start: CivilDate(dayNumber: start), end: subscription.payingEnd.map(CivilDate.init(dayNumber:)), value: subscription.amount)
         }
         return (sums.totals, sums.unsummable)
     }
@@ -30,6 +31,7 @@ enum RevenueMeasures {
         if let first = levels.first, let last = levels.last {
             result.metrics["mrr.month1"] = Measurement(value: first, n: count)
             result.metrics["mrr.month\(levels.count)"] = Measurement(value: last, n: count)
+            if first > 0 { result.metrics["mrr.growth"] = Measurement(value: last / first - 1, n: count) }
         }
         if levels.count >= 3 {
             result.metrics["mrr.linear_r2"] = Measurement(value: LinearFit(levels).rSquared, n: levels.count)
@@ -47,7 +49,7 @@ enum RevenueMeasures {
         var cents = Array(repeating: 0, count: ledger.subscriberCount)
         var orphans: [Int] = []
         for subscription in ledger.subscriptions {
-            guard let start = subscription.start, start <= lastDay, subscription.end.map({ $0 > lastDay }) ?? true else { continue }
+            guard let start = subscription.start, start <= lastDay, subscription.payingEnd.map({ $0 > lastDay }) ?? true else { continue }
             let value = (subscription.amount * 100).rounded()
             guard value.isFinite, abs(value) < 1e15 else { continue }
             if subscription.subscriber >= 0 { cents[subscription.subscriber] += Int(value) } else { orphans.append(Int(value)) }
@@ -61,7 +63,7 @@ enum RevenueMeasures {
             guard let dimension = field.dimension, let column = table.texts[name] else { continue }
             var byKey = Array(repeating: 0, count: column.dictionary.count)
             for subscription in ledger.subscriptions {
-                guard let start = subscription.start, start <= lastDay, subscription.end.map({ $0 > lastDay }) ?? true,
+                guard let start = subscription.start, start <= lastDay, subscription.payingEnd.map({ $0 > lastDay }) ?? true,
                       case let code = column.codes[subscription.row], code >= 0 else { continue }
                 let value = (subscription.amount * 100).rounded()
                 if value.isFinite, abs(value) < 1e15 { byKey[Int(code)] += Int(value) }

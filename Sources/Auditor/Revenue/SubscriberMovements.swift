@@ -36,7 +36,7 @@ enum SubscriberMovements {
             guard scaled.isFinite, abs(scaled) < 9e15 else { continue }
             let micros = Int128(Int64(scaled))
             let from = first.months(to: CivilDate(dayNumber: start).yearMonth) + 1
-            let until = subscription.end.map { first.months(to: CivilDate(dayNumber: $0).yearMonth) + 1 }
+            let until = subscription.payingEnd.map { first.months(to: CivilDate(dayNumber: $0).yearMonth) + 1 }
             var list: [(Int, Int128)] = [(from, micros)]
             if let until { list.append((until, -micros)) }
             if let until, until <= from { continue }

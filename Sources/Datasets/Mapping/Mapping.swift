@@ -139,6 +139,18 @@ public struct ChurnDefinition: Sendable, Equatable {
     /// A subscription starting within this many days after the previous one ended continues the
     /// life (1 by default: exports that write inclusive end dates start the next one a day later).
     public var graceDays = 1
+    /// What the monthly churn rate of month m counts over those active at the end of m - 1.
+    public var monthlyNumerator: MonthlyNumerator = .atRisk
+    /// The churn reasons (after the value map) that mean the subscriber chose to leave; when
+    /// given, the engagement-churn ratio counts these endings only (voluntary churn).
+    public var voluntary: [String] = []
+
+    public enum MonthlyNumerator: String, Sendable, CaseIterable {
+        /// The lives active at the end of m - 1 that ended in m (a proper rate: at most 1).
+        case atRisk = "at_risk"
+        /// Every life that ended in m, including those that began in m (SPEC section 9's pledges).
+        case allEndings = "all_endings"
+    }
 
     public init() {}
 
@@ -154,6 +166,18 @@ public struct ChurnDefinition: Sendable, Equatable {
         case .churnEvents:
             return "\(who) churns at each row of the churn-events table; its subscriptions count as closed from then until a later start"
         }
+    }
+
+    /// The sentence on the monthly rate and on voluntary churn, when they differ from the default.
+    public var rateStatement: String? {
+        var parts: [String] = []
+        if monthlyNumerator == .allEndings {
+            parts.append("the monthly churn rate counts every \(unit.rawValue) that ended in the month, also those that began in it, over those active at the end of the month before")
+        }
+        if !voluntary.isEmpty {
+            parts.append("voluntary churn is an ending with reason \(voluntary.map { "'\($0)'" }.joined(separator: " or "))")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 }
 

@@ -165,8 +165,11 @@ private struct Reader {
             case "extends": break
             case "engine":
                 guard let text = string(value, "'engine'") else { continue }
-                if text != "creators" { problem(value, "unknown engine '\(text)' (expected creators, or no engine for the measure families)") }
-                result.engine = text
+                switch text {
+                case "creators": result.engine = text
+                case "families": result.engine = nil
+                default: problem(value, "unknown engine '\(text)' (expected creators, or families for the measure families on the roles)")
+                }
             case "dimensions": dimensionsNode = value
             case "profile":
                 result.profile = string(value, "'profile'") ?? ""
@@ -292,7 +295,15 @@ private struct Reader {
                     continue
                 }
                 definition.graceDays = Int(days)
-            default: unknown(key, ["definition", "unit", "values", "grace_days"], in: "'churn'")
+            case "monthly_numerator":
+                guard let text = string(value, "'churn.monthly_numerator'") else { continue }
+                guard let numerator = ChurnDefinition.MonthlyNumerator(rawValue: text) else {
+                    problem(value, "unknown churn.monthly_numerator '\(text)'; expected at_risk or all_endings")
+                    continue
+                }
+                definition.monthlyNumerator = numerator
+            case "voluntary": definition.voluntary = strings(value, "'churn.voluntary'") ?? definition.voluntary
+            default: unknown(key, ["definition", "unit", "values", "grace_days", "monthly_numerator", "voluntary"], in: "'churn'")
             }
         }
         return definition

@@ -84,6 +84,8 @@ public enum BuiltInProfiles {
     churn:
       definition: no_open_subscription
       unit: subscription              # retention and churn follow pledges
+      monthly_numerator: all_endings  # SPEC section 9: pledges ended in m / pledges active at the end of m - 1
+      voluntary: [voluntary]
     roles:
       subscribers:
         from: patrons
@@ -104,11 +106,11 @@ public enum BuiltInProfiles {
           amount: pledge_amount_usd
           status: pledge_status
           churn_reason: churn_reason
+          group: {column: creator_id, dimension: creators}   # revenue by creator; a patron's events on the creator are the pledge's
+          pause_start: pause_started_at   # a paused pledge pays nothing: out of MRR
         attributes:
-          creator_id: creator_id
           tier_id: tier_id
           is_first_pledge: is_first_pledge
-          pause_started_at: pause_started_at
       payments:
         from: transactions
         optional: true
@@ -118,7 +120,7 @@ public enum BuiltInProfiles {
           subscriber: patron_id
           time: transaction_at
           amount: gross_amount_usd
-          type: transaction_type
+          type: {column: transaction_type, values: {pledge_payment: payment}}
           status: transaction_status
           failure_reason: failure_reason
           method: payment_method

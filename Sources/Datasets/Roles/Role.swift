@@ -33,7 +33,8 @@ public enum Role: String, CaseIterable, Sendable, Comparable {
             return [Field("id", .key), Field("subscriber", .reference(.subscribers), required: true),
                     Field("start", .time, required: true), Field("end", .time, nullable: true),
                     Field("amount", .amount, required: true), Field("plan", .category), Field("status", .category),
-                    Field("churn_reason", .category, nullable: true)]
+                    Field("churn_reason", .category, nullable: true), Field("group", .category),
+                    Field("pause_start", .time, nullable: true)]
         case .payments:
             return [Field("id", .key), Field("subscription", .reference(.subscriptions)), Field("subscriber", .reference(.subscribers)),
                     Field("time", .time, required: true), Field("amount", .amount, required: true), Field("type", .category),
