@@ -13,13 +13,13 @@ struct RoleAudit {
     let inputNames: [String]
 
     func run() throws -> (Measurements, [AuditInput]) {
-        let tables = try readRoles()
+        let (tables, empty) = try readRoles()
         guard let subscriptions = tables[.subscriptions] else { throw AuditError.invalidData("no subscriptions") }
         var result = Measurements()
         result.definitions["churn"] = mapping.churn.statement
         for role in Role.allCases where mapping[role] != nil && tables[role] == nil {
             result.skipped.append(SkippedMeasure(measure: "every measure reading \(mapping[role]!.sourceName)",
-                                                 reason: "table \(mapping[role]!.sourceName) (role \(role.rawValue)) is missing"))
+                                                 reason: "table \(mapping[role]!.sourceName) (role \(role.rawValue)) is \(empty.contains(role) ? "empty" : "missing")"))
         }
         for table in tables.values.sorted(by: { $0.role < $1.role }) where !table.missing.isEmpty {
             let columns = table.missing.map { field in table.mapping.field(field)?.expression.columns.first.map { "\(table.source).\($0)" } ?? field }
@@ -70,10 +70,11 @@ struct RoleAudit {
     }
 
     /// Every mapped role that an input holds; what a required role lacks is one error naming all of it.
-    private func readRoles() throws -> [Role: RoleTable] {
+    private func readRoles() throws -> (tables: [Role: RoleTable], empty: Set<Role>) {
         let reader = RoleReader(inputs: inputs, mapping: mapping)
         var tables: [Role: RoleTable] = [:]
         var lacking: [String] = []
+        var emptyOptional: Set<Role> = []
         for role in Role.allCases {
             guard let roleMapping = mapping[role] else { continue }
             if case .table(let name) = roleMapping.source, try inputs.table(name) == nil {
@@ -85,7 +86,12 @@ struct RoleAudit {
             do {
                 guard let table = try reader.read(role) else { continue }
                 guard table.sourceRows > 0 else {
-                    lacking.append("rows in \(table.source) (it is empty)")
+                    // An optional role's empty table is skipped, as an absent one is; a required one is an error.
+                    if roleMapping.optional {
+                        emptyOptional.insert(role)
+                    } else {
+                        lacking.append("rows in \(table.source) (it is empty)")
+                    }
                     continue
                 }
                 for field in role.fields where field.required && table.has(field.name) && Self.allAbsent(table, field.name) {
@@ -103,7 +109,7 @@ struct RoleAudit {
         if let subscriptions = tables[.subscriptions], subscriptions.rows == 0 {
             throw AuditError.invalidData("the filter of subscriptions (\(mapping.path):\(mapping[.subscriptions]!.line)) keeps none of the \(subscriptions.sourceRows) rows of \(subscriptions.source)")
         }
-        return tables
+        return (tables, emptyOptional)
     }
 
     /// The dimension tables the mapping declares; a missing one is an error unless `optional`.

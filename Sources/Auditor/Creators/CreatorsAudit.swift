@@ -71,8 +71,9 @@ struct CreatorsAudit {
         }
         var result = Measurements()
         let noEvents = EventAggregates(months: window.months.count, categories: tables.categories.count)
+        let context = try phases.time("pledges for the measure families (thread 1)") { try tables.familyContext(window: window, churn: profile.churn) }
         phases.time("measures without the events (thread 1)") {
-            CreatorsMeasures(tables: tables, transactions: transactions, events: noEvents, window: window,
+            CreatorsMeasures(tables: tables, transactions: transactions, events: noEvents, window: window, context: context,
                              hasTransactions: hasTransactions, hasEvents: hasEvents).measureWithoutEvents(into: &result)
         }
         result.anomalies = phases.time("anomalies (thread 1)") {
@@ -83,11 +84,11 @@ struct CreatorsAudit {
         phases.mark("stream the two large files, measures and anomalies beside the events")
 
         // The events measures on the second thread while this one runs the data tests.
-        let finished = UnsafeTransfer((tables, transactions, events))
+        let finished = UnsafeTransfer((tables, transactions, events, context))
         let eventMeasures = Background {
             var part = Measurements()
-            let (tables, transactions, events) = finished.value
-            CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window,
+            let (tables, transactions, events, context) = finished.value
+            CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window, context: context,
                              hasTransactions: hasTransactions, hasEvents: hasEvents).measureEvents(into: &part)
             return part
         }

@@ -1,13 +1,19 @@
 import TableIO
 
-/// The descriptive metrics of the creators profile (SPEC section 9), from the in-memory tables
-/// and the aggregates of the two streamed files. Each definition follows the SPEC word for word;
+/// The metrics of the creators profile (SPEC section 9), from the in-memory tables and the
+/// aggregates of the two streamed files. Retention, churn, MRR and its movements, payments,
+/// seasonality, revenue concentration and the engagement-churn ratio are the measure families'
+/// code, fed from the engine's tables (``CreatorsTables/familyContext(window:churn:)``) and
+/// streams; what only the creator economy has (size tiers, creator growth, emerging creators,
+/// posting classes, engagement by tier rank and category, shape) is here.
 /// `scripts/check/creators_metrics.sql` computes the same figures in DuckDB.
 struct CreatorsMeasures {
     let tables: CreatorsTables
     let transactions: TransactionAggregates
     let events: EventAggregates
     let window: CreatorsWindow
+    /// The patrons and pledges as the families read them.
+    let context: AuditContext
     var hasTransactions = true
     var hasEvents = true
 
@@ -15,11 +21,11 @@ struct CreatorsMeasures {
     /// events file is still being read).
     func measureWithoutEvents(into result: inout Measurements) {
         result.asOf = Timestamp(seconds: window.asOf).description
-        mrrAndChurn(into: &result)
-        hazards(into: &result)
-        survival(into: &result)
+        RetentionMeasures.measure(context, into: &result)
+        ChurnMeasures.measure(context, into: &result)
+        RevenueMeasures.measure(context, into: &result)
+        SubscriberMovements.measure(context, into: &result)
         sizeByPatrons(into: &result)
-        reasons(into: &result)
         if hasTransactions {
             payments(into: &result)
             revenueAndTiers(active: activeAtMonthEnds(), into: &result)
@@ -94,85 +100,6 @@ struct CreatorsMeasures {
         }
     }
 
-    private func mrrAndChurn(into result: inout Measurements) {
-        var mrr = Array(repeating: 0, count: window.months.count)
-        var activeBefore = Array(repeating: 0, count: window.months.count)
-        var ended = Array(repeating: 0, count: window.months.count)
-        for p in 0..<tables.pledges.count {
-            for m in window.months.indices {
-                let end = window.ends[m]
-                if isActive(p, at: end) && tables.pledgePause[p] > end { mrr[m] += tables.pledgeAmountCents[p] }
-                let previous = window.starts[m] - 1
-                if isActive(p, at: previous) { activeBefore[m] += 1 }
-                let stop = tables.pledgeEnd[p]
-                if stop >= window.starts[m] && stop <= end { ended[m] += 1 }
-            }
-        }
-        result.metrics["mrr.series"] = Measurement(series: zip(window.months, mrr).map { SeriesPoint(key: $0.description, value: Double($1) / 100) })
-        if mrr[0] > 0 {
-            result.metrics["mrr.growth"] = Measurement(value: Double(mrr[mrr.count - 1]) / Double(mrr[0]) - 1, n: tables.pledges.count)
-        }
-        var rates: [SeriesPoint] = []
-        for m in 1..<window.months.count where activeBefore[m] > 0 {
-            rates.append(SeriesPoint(key: window.months[m].description, value: Double(ended[m]) / Double(activeBefore[m])))
-        }
-        result.metrics["churn.monthly"] = Measurement(series: rates)
-        if !rates.isEmpty {
-            let months = 1..<window.months.count
-            result.metrics["churn.monthly.mean"] = ChurnMeasures.meanOfMonthlyRates(ended: months.map { ended[$0] }, exposed: months.map { activeBefore[$0] })
-        }
-    }
-
-    /// The life table on complete tenure months inside the window (``TenureLifeTable``), on pledges.
-    private func hazards(into result: inout Measurements) {
-        precondition(window.tenure == TenureLifeTable.tenure)
-        var table = TenureLifeTable(windowStart: window.start, asOf: window.asOf)
-        for p in 0..<tables.pledges.count where tables.pledgeStart[p] != noTime {
-            // An open pledge's end is noTime (Int64.max): never inside an interval.
-            table.add(start: tables.pledgeStart[p], end: tables.pledgeEnd[p])
-        }
-        table.record(into: &result)
-    }
-
-    /// Kaplan-Meier survival of pledges on tenure, observed inside the window only: a pledge
-    /// started before the window enters late (left truncation at its tenure on the window's
-    /// first second), a pledge still active at the as-of moment is censored there, and a pledge
-    /// that ended before the window is never observed.
-    private func survival(into result: inout Measurements) {
-        var durations: [Double] = []
-        var observed: [Bool] = []
-        var entries: [Double] = []
-        let limit = window.asOf + 1
-        let tenure = Double(window.tenure)
-        for p in 0..<tables.pledges.count {
-            let start = tables.pledgeStart[p]
-            let end = tables.pledgeEnd[p]
-            guard start != noTime, start <= window.asOf, end > window.start else { continue }
-            let ended = end <= window.asOf
-            durations.append(Double((ended ? end : limit) - start) / tenure)
-            observed.append(ended)
-            entries.append(Double(max(0, window.start - start)) / tenure)
-        }
-        KaplanMeier(durations: durations, observed: observed, entry: entries).record(into: &result, lastMonth: 24, subject: "pledges")
-
-        // Cohorts of pledges by window month of started_at: active at the end of cohort + k.
-        let count = window.months.count
-        var sizes = Array(repeating: 0, count: count)
-        var retained = Array(repeating: Array(repeating: 0, count: count), count: count)
-        for p in 0..<tables.pledges.count {
-            guard let cohort = window.monthIndex(tables.pledgeStart[p]) else { continue }
-            sizes[cohort] += 1
-            for m in cohort..<count where isActive(p, at: window.ends[m]) { retained[cohort][m - cohort] += 1 }
-        }
-        let rows = (0..<count).map { cohort in
-            CohortMatrix.Row(key: window.months[cohort].description, size: sizes[cohort],
-                             retained: (0..<count).map { $0 < count - cohort ? retained[cohort][$0] : nil })
-        }
-        var matrix = Measurement(value: nil, n: sizes.reduce(0, +))
-        matrix.matrix = CohortMatrix(rows: rows)
-        result.metrics["retention.cohorts"] = matrix
-    }
-
     /// The seed's absolute size thresholds: creators with 50+ and 500+ distinct patrons (any
     /// pledge, at any time), over all creators.
     private func sizeByPatrons(into result: inout Measurements) {
@@ -192,20 +119,6 @@ struct CreatorsMeasures {
         }
         result.metrics["size.patrons_50plus_share"] = .share(patrons.count { $0 >= 50 }, of: n)
         result.metrics["size.patrons_500plus_share"] = .share(patrons.count { $0 >= 500 }, of: n)
-    }
-
-    private func reasons(into result: inout Measurements) {
-        var counts = [0, 0, 0, 0, 0]
-        var total = 0
-        for p in 0..<tables.pledges.count {
-            let end = tables.pledgeEnd[p]
-            guard end >= window.start && end <= window.asOf else { continue }
-            total += 1
-            counts[Int(tables.pledgeReason[p]) + 1] += 1
-        }
-        result.metrics["churn.reason.voluntary"] = .share(counts[1], of: total)
-        result.metrics["churn.reason.payment_failed"] = .share(counts[2], of: total)
-        result.metrics["churn.reason.creator_removed"] = .share(counts[3], of: total)
     }
 
     /// SPEC section 9's payment figures, by the payments family's one implementation.
@@ -292,14 +205,11 @@ struct CreatorsMeasures {
         }
     }
 
-    /// Engaged pledge-months by tier rank, next-month churn of the unengaged, top category.
+    /// Engaged pledge-months by tier rank, top category; the engagement family's figures.
     private func engagement(into result: inout Measurements) {
         var engagedByRank = [0, 0, 0]
         var monthsByRank = [0, 0, 0]
-        var churned = [0, 0]     // [not engaged, engaged]
-        var exposed = [0, 0]
         var pledgeMonthsByCategory = Array(repeating: 0, count: tables.categories.count)
-        let lastMonth = window.months.count - 1
         for p in 0..<tables.pledges.count {
             let creator = tables.pledgeCreator[p]
             let patron = tables.pledgePatron[p]
@@ -307,26 +217,19 @@ struct CreatorsMeasures {
             guard creator >= 0, patron >= 0, tier >= 0 else { continue }
             let rank = min(max(Int(tables.tierRank[Int(tier)]), 1), 3) - 1
             let category = Int(tables.creatorCategory[Int(creator)])
-            let end = tables.pledgeEnd[p]
             for (m, monthEnd) in window.ends.enumerated() where isActive(p, at: monthEnd) {
-                let engaged = events.engaged(pledge: p, month: m)
                 monthsByRank[rank] += 1
-                if engaged { engagedByRank[rank] += 1 }
+                if events.engaged(pledge: p, month: m) { engagedByRank[rank] += 1 }
                 pledgeMonthsByCategory[category] += 1
-                if m < lastMonth {
-                    let group = engaged ? 1 : 0
-                    exposed[group] += 1
-                    if tables.pledgeReason[p] == 0 && end > monthEnd && end <= window.ends[m + 1] { churned[group] += 1 }
-                }
             }
         }
         for rank in 0..<3 {
             result.metrics["engagement.tier\(rank + 1)_rate"] = .share(engagedByRank[rank], of: monthsByRank[rank])
         }
-        if exposed[0] > 0, exposed[1] > 0, churned[1] > 0 {
-            let ratio = (Double(churned[0]) / Double(exposed[0])) / (Double(churned[1]) / Double(exposed[1]))
-            result.metrics["engagement.no_engagement_churn_ratio"] = Measurement(value: ratio, n: exposed[0] + exposed[1])
-        }
+        // Engaged share and the engagement-churn ratio: the engagement family, on the pledges.
+        let ledger = context.ledger
+        EngagementMeasures.record(context, eventsOf: { unit, month in events.engaged(pledge: ledger.unitSubscription[unit], month: month) ? 1 : 0 },
+                                  countsEvents: false, into: &result)
         var best: (category: Int, rate: Double)?
         for category in 0..<tables.categories.count where pledgeMonthsByCategory[category] > 0 {
             let rate = Double(events.eventsByCategory[category]) / Double(pledgeMonthsByCategory[category])

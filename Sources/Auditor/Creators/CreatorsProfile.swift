@@ -28,6 +28,7 @@ extension MappingProfile {
         name = mapping.name
         path = mapping.path
         rules = mapping.rules
+        churn = mapping.churn
         if let window = mapping.window {
             firstMonth = window.first
             lastMonth = window.last

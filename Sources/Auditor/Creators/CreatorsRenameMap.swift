@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 import TableIO
 import Yams
 
@@ -25,6 +26,8 @@ public struct MappingProfile: Sendable, Equatable {
     /// The rules of our generator's conventions this profile applies (``CreatorsAudit/conventions``):
     /// all of them for the built-in dataset, only those a mapping names for anyone else's.
     public var rules: [String] = []
+    /// The churn definition of a role mapping (nil: the built-in creators profile's).
+    public var churn: ChurnDefinition?
 
     /// The profile of the built-in dataset: no renames, no value maps, the SPEC window.
     public static let creators = MappingProfile(profile: "creators", name: "creators", firstMonth: YearMonth(year: 2023, month: 1),

@@ -89,17 +89,27 @@ enum EngagementMeasures {
             eventCounts[pairs[position]] = next - position
             position = next
         }
+        record(context, eventsOf: { unit, month in
+            let key = keys.ofUnit[unit]
+            return key < 0 ? 0 : eventCounts[key * width + Int64(month)] ?? 0
+        }, countsEvents: true, into: &result)
+    }
+
+    /// The engagement figures from the events of each (unit, window month): a count, or 1 for
+    /// engaged and 0 for not when only that is known (`countsEvents` false: no events per month).
+    static func record(_ context: AuditContext, eventsOf: (Int, Int) -> Int, countsEvents: Bool, into result: inout Measurements) {
+        let ledger = context.ledger
+        let months = context.months
         let monthEnds = months.map { $0.lastDay.dayNumber }
         let voluntaryOnly = !context.mapping.churn.voluntary.isEmpty
         var activeMonths = 0, engagedMonths = 0, activeEvents = 0
         // Churn in m + 1 by engagement in m: (churned, exposed) for not engaged, engaged.
         var churned = [0, 0], exposed = [0, 0]
         for unit in ledger.followedUnits {
-            let key = keys.ofUnit[unit]
             for run in ledger.lives[unit] {
                 for (index, monthEnd) in monthEnds.enumerated() where run.start <= monthEnd && (run.end.map { $0 > monthEnd } ?? true) {
                     activeMonths += 1
-                    let count = key < 0 ? 0 : eventCounts[key * width + Int64(index)] ?? 0
+                    let count = eventsOf(unit, index)
                     activeEvents += count
                     let engaged = count > 0 ? 1 : 0
                     engagedMonths += engaged
@@ -111,7 +121,9 @@ enum EngagementMeasures {
         }
         guard activeMonths > 0 else { return }
         result.metrics["engagement.engaged_share"] = .share(engagedMonths, of: activeMonths)
-        result.metrics["engagement.events_per_active_month"] = Measurement(value: Double(activeEvents) / Double(activeMonths), n: activeMonths)
+        if countsEvents {
+            result.metrics["engagement.events_per_active_month"] = Measurement(value: Double(activeEvents) / Double(activeMonths), n: activeMonths)
+        }
         if exposed[0] > 0, exposed[1] > 0, churned[1] > 0 {
             let ratio = (Double(churned[0]) / Double(exposed[0])) / (Double(churned[1]) / Double(exposed[1]))
             result.metrics["engagement.no_engagement_churn_ratio"] = Measurement(value: ratio, n: exposed[0] + exposed[1])
