@@ -74,7 +74,7 @@ struct CreatorsAudit {
         let context = try phases.time("pledges for the measure families (thread 1)") { try tables.familyContext(window: window, churn: profile.churn) }
         phases.time("measures without the events (thread 1)") {
             CreatorsMeasures(tables: tables, transactions: transactions, events: noEvents, window: window, context: context,
-                             hasTransactions: hasTransactions, hasEvents: hasEvents).measureWithoutEvents(into: &result)
+                             hasTransactions: hasTransactions, hasEvents: hasEvents, phases: phases).measureWithoutEvents(into: &result)
         }
         result.anomalies = phases.time("anomalies (thread 1)") {
             anomalies(tables: tables, window: window, tallies: hasTransactions ? transactions.tallies : nil)

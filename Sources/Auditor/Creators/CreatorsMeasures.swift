@@ -16,21 +16,24 @@ struct CreatorsMeasures {
     let context: AuditContext
     var hasTransactions = true
     var hasEvents = true
+    /// Times each family when the benchmark's phase profile is on.
+    var phases: Phases?
 
     /// Every measure that does not read the engagement events (the audit runs these while the
     /// events file is still being read).
     func measureWithoutEvents(into result: inout Measurements) {
         result.asOf = Timestamp(seconds: window.asOf).description
-        RetentionMeasures.measure(context, into: &result)
-        ChurnMeasures.measure(context, into: &result)
-        RevenueMeasures.measure(context, into: &result)
-        SubscriberMovements.measure(context, into: &result)
-        sizeByPatrons(into: &result)
+        func timed(_ name: String, _ body: () -> Void) { if let phases { phases.time("  " + name, body) } else { body() } }
+        timed("retention") { RetentionMeasures.measure(context, into: &result) }
+        timed("churn") { ChurnMeasures.measure(context, into: &result) }
+        timed("revenue") { RevenueMeasures.measure(context, into: &result) }
+        timed("movements") { SubscriberMovements.measure(context, into: &result) }
+        timed("size by patrons") { sizeByPatrons(into: &result) }
         if hasTransactions {
-            payments(into: &result)
-            revenueAndTiers(active: activeAtMonthEnds(), into: &result)
+            timed("payments") { payments(into: &result) }
+            timed("revenue and tiers") { revenueAndTiers(active: activeAtMonthEnds(), into: &result) }
         }
-        posting(into: &result)
+        timed("posting") { posting(into: &result) }
     }
 
     /// The measures that read the engagement events, and the shape figures.

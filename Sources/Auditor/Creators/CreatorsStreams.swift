@@ -7,10 +7,22 @@ import Darwin
 
 /// What one pass over `transactions.csv` collects.
 struct TransactionAggregates {
-    /// Payment attempts (succeeded or failed `pledge_payment` rows, owned by their pledge) and the
-    /// dates of all transactions.
-    var attempts = PaymentAttempts()
+    /// Payment attempts (succeeded or failed `pledge_payment` rows): pledge, moment, failed?, card
+    /// expired? (plain arrays in the hot loop; ``attempts`` hands them to the payments family).
+    var attemptPledge: [Int32] = []
+    var attemptTime: [Int64] = []
+    var attemptFailed: [Bool] = []
+    var attemptExpired: [Bool] = []
     var rows = 0
+    /// Transactions with a valid time, and those on day 1-3 of their month.
+    var dated = 0
+    var onDays1to3 = 0
+
+    /// The attempts for the payments family.
+    var attempts: PaymentAttempts {
+        PaymentAttempts(owner: attemptPledge, time: attemptTime, failed: attemptFailed, expired: attemptExpired,
+                        dated: dated, onDays1to3: onDays1to3)
+    }
     /// Payments, and those whose gross equals their pledge's amount (SPEC 3.3: at least 97%).
     var payments = 0
     var matchingAmounts = 0
@@ -295,7 +307,8 @@ struct CreatorsStreams {
                 return
             }
             if moment > window.asOf { result.findings.fail("no_future_timestamps", "transactions", "transaction_at", key: row.string(id)) }
-            result.attempts.date(dayOfMonth: window.day(moment))
+            result.dated += 1
+            if window.day(moment) <= 3 { result.onDays1to3 += 1 }
             guard let pledge = pledges.lookup(row[pledgeColumn], cache: &pledgeCache) else {
                 result.findings.fail("relationships", "transactions", "pledge_id", key: row.string(id))
                 return
@@ -356,7 +369,10 @@ struct CreatorsStreams {
                 result.spendByPatron[patron] -= grossCents
             }
             if isPayment && (succeeded || failed) {
-                result.attempts.add(owner: Int32(pledge), time: moment, failed: failed, expired: failed && failure.map {
+                result.attemptPledge.append(Int32(pledge))
+                result.attemptTime.append(moment)
+                result.attemptFailed.append(failed)
+                result.attemptExpired.append(failed && failure.map {
                     Self.field(row, $0, columns, "failure_reason", mapped: mapFailure, is: "card_expired") != nil
                 } ?? false)
                 if moment >= window.start && moment <= window.asOf {

@@ -18,8 +18,10 @@ enum Day06EdgeCases {
                 if pairs.contains(where: { $0 > 0 && $1 > 0 }) { twoUpgrades += 1 }
                 if pairs.contains(where: { $0 > 0 && $1 < 0 }) { downgradeAfterUpgrade += 1 }
             }
-            guard let signup = ledger.signup[subscriber], let last = ledger.runs[subscriber].last else { continue }
-            let churn = last.end
+            // The end of the last life: none while a subscription is open, else the latest end.
+            let list = ledger.bySubscriber[subscriber]
+            guard let signup = ledger.signup[subscriber], !list.isEmpty else { continue }
+            let churn: Int? = list.contains { ledger.subscriptions[$0].end == nil } ? nil : list.compactMap { ledger.subscriptions[$0].end }.max()
             let cohort = CivilDate(dayNumber: signup).yearMonth
             if let churn, churn <= cohort.adding(months: 1).lastDay.dayNumber { churnFirstPeriod += 1 }
             if signup <= firstDay && (churn.map { $0 > context.asOfDay } ?? true) { wholeWindow += 1 }

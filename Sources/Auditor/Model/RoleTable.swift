@@ -18,7 +18,8 @@ struct TextColumn {
     /// For each code of this column, the code of the same bytes in `other` (-1 where absent):
     /// joins by key compare each distinct value once, never a `String` per row.
     func translation(to other: ByteInterner) -> [Int32] {
-        (0..<dictionary.count).map { code in Int32(dictionary.withBytes(code) { other.lookup($0) } ?? -1) }
+        if dictionary.sharesStorage(with: other) { return (0..<Int32(dictionary.count)).map { $0 } }
+        return (0..<dictionary.count).map { code in Int32(dictionary.withBytes(code) { other.lookup($0) } ?? -1) }
     }
 }
 

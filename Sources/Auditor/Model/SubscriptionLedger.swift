@@ -12,33 +12,84 @@ import TableIO
 /// Retention and churn follow the mapping's churn unit: each subscriber's lives, or each
 /// subscription as a life of its own (``lives``, ``since``, ``followedUnits``).
 struct SubscriptionLedger {
+    /// Days are stored as 32-bit numbers (`Int32.min` for none) and moments as 64-bit seconds
+    /// (`noTime` for none): a run takes 32 bytes, a subscription 56, for millions of them.
+    private static let noDay = Int32.min
+
     struct Run {
-        var start: Int
-        var end: Int?
+        private var startDay: Int32
+        private var endDay: Int32
         /// The same moments in seconds since 1970 (`endTime` nil while open).
         var startTime: Int64
-        var endTime: Int64?
+        private var endMoment: Int64
         /// The ending's reason is one of the mapping's voluntary churn reasons.
-        var voluntary = false
+        var voluntary: Bool
+
+        init(start: Int, end: Int?, startTime: Int64, endTime: Int64?, voluntary: Bool = false) {
+            startDay = Int32(clamping: start)
+            endDay = end.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay
+            self.startTime = startTime
+            endMoment = endTime ?? noTime
+            self.voluntary = voluntary
+        }
+
+        var start: Int {
+            get { Int(startDay) }
+            set { startDay = Int32(clamping: newValue) }
+        }
+        var end: Int? {
+            get { endDay == SubscriptionLedger.noDay ? nil : Int(endDay) }
+            set { endDay = newValue.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay }
+        }
+        var endTime: Int64? {
+            get { endMoment == noTime ? nil : endMoment }
+            set { endMoment = newValue ?? noTime }
+        }
     }
 
     struct Subscription {
-        /// Index into the subscribers; -1 when its subscriber is not in the subscribers role.
-        var subscriber: Int
-        var start: Int?
-        var end: Int?
-        var startTime: Int64
-        var endTime: Int64?
-        var amount: Double
-        /// Index into the plans; -1 when the plan is not one of them or absent.
-        var plan: Int
-        var row: Int
-        /// The day its pause began (it pays nothing from then on), if it did.
-        var pause: Int?
+        private var subscriberIndex: Int32
+        private var startDay: Int32
+        private var endDay: Int32
+        private var pauseDay: Int32
+        private var planIndex: Int32
+        private var rowIndex: Int32
         /// Its code in the subscriptions' `group` column (-1: none).
         var group: Int32 = -1
         /// Its churn reason is one of the mapping's voluntary ones.
         var voluntary = false
+        var startTime: Int64
+        private var endMoment: Int64
+        var amount: Double
+
+        init(subscriber: Int, start: Int?, end: Int?, startTime: Int64, endTime: Int64?, amount: Double, plan: Int, row: Int, pause: Int?) {
+            subscriberIndex = Int32(subscriber)
+            startDay = start.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay
+            endDay = end.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay
+            pauseDay = pause.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay
+            planIndex = Int32(plan)
+            rowIndex = Int32(row)
+            self.startTime = startTime
+            endMoment = endTime ?? noTime
+            self.amount = amount
+        }
+
+        /// Index into the subscribers; -1 when its subscriber is not in the subscribers role.
+        var subscriber: Int { Int(subscriberIndex) }
+        var start: Int? { startDay == SubscriptionLedger.noDay ? nil : Int(startDay) }
+        var end: Int? {
+            get { endDay == SubscriptionLedger.noDay ? nil : Int(endDay) }
+            set { endDay = newValue.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay }
+        }
+        var endTime: Int64? {
+            get { endMoment == noTime ? nil : endMoment }
+            set { endMoment = newValue ?? noTime }
+        }
+        /// Index into the plans; -1 when the plan is not one of them or absent.
+        var plan: Int { Int(planIndex) }
+        var row: Int { Int(rowIndex) }
+        /// The day its pause began (it pays nothing from then on), if it did.
+        var pause: Int? { pauseDay == SubscriptionLedger.noDay ? nil : Int(pauseDay) }
 
         /// The day it stops paying: its end, or its pause when that comes first (never before its start).
         var payingEnd: Int? {
@@ -66,9 +117,10 @@ struct SubscriptionLedger {
     /// Each subscriber's plan (the subscribers role's plan, else its first subscription's), -1 if none.
     var subscriberPlan: [Int] = []
     /// Each subscriber's subscriptions in order (start, then id).
-    var bySubscriber: [[Int]] = []
-    /// Each subscriber's lives; empty for a subscriber with no subscription.
-    var runs: [[Run]] = []
+    var bySubscriber = Jagged<Int>()
+    /// Each subscriber's lives (empty for a subscriber with no subscription) when the churn unit
+    /// is the subscriber: they are then the units' lives. Not built for subscription units.
+    private var runs = Jagged<Run>()
     /// Whether the subscribers come from their own role (else they are the subscriptions' subscriber values).
     var hasSubscriberRole = false
     /// The plans (mapping's list, else the values met), for slices and upgrades.
@@ -81,7 +133,7 @@ struct SubscriptionLedger {
     /// Whether retention and churn follow subscriptions (`churn.unit: subscription`), not subscribers.
     private(set) var unitIsSubscription = false
     /// Each unit's lives: a subscriber's runs, or a subscription's one run.
-    private(set) var lives: [[Run]] = []
+    private(set) var lives = Jagged<Run>()
     /// Each unit's cohort day (a subscriber's signup, a subscription's start) and moment.
     private(set) var since: [Int?] = []
     private(set) var sinceTime: [Int64] = []
@@ -119,6 +171,14 @@ struct SubscriptionLedger {
             keyDictionary = ids.dictionary
             subscriberOfKeyCode = Array(repeating: -1, count: ids.dictionary.count)
             subscriberOfRow = Array(repeating: -1, count: subscribers.rows)
+            do {
+                let count = subscribers.rows
+                keyCode.reserveCapacity(count)
+                subscriberRow.reserveCapacity(count)
+                signup.reserveCapacity(count)
+                signupTime.reserveCapacity(count)
+                subscriberPlan.reserveCapacity(count)
+            }
             let signups = subscribers.times["signup"]
             let planColumn = subscribers.texts["plan"]
             let planOfCode = planCodes(planColumn)
@@ -154,36 +214,45 @@ struct SubscriptionLedger {
         let pauses = table.times["pause_start"]
         let groups = table.texts["group"]
         let voluntaryReasons = Set(mapping.churn.voluntary)
-        let voluntaryCode = table.texts["churn_reason"].map { column in column.values.map { voluntaryReasons.contains($0) } }
+        let reasons = table.texts["churn_reason"]
+        let voluntaryCode = reasons.map { column in column.values.map { voluntaryReasons.contains($0) } }
         subscriptions.reserveCapacity(table.rows)
+        // The columns as plain arrays (binding an optional column per row would copy it).
+        let referenceCodes = references.codes
+        let planCodes = subscriptionPlans?.codes
+        let groupCodes = groups?.codes
+        let reasonCodes = reasons?.codes
+        let endTimes = ends
+        let pauseTimes = pauses
         for row in 0..<table.rows {
-            let code = references.codes[row]
+            let code = referenceCodes[row]
             let subscriber = code >= 0 ? Int(subscriberOfReference[Int(code)]) : -1
             if subscriber < 0 { orphans.append(row) }
             let amount = amounts[row]
-            let planCode = subscriptionPlans.map { $0.codes[row] } ?? -1
-            let endTime = ends.flatMap { $0[row] == noTime ? nil : $0[row] }
+            let planCode = planCodes?[row] ?? -1
+            let endTime: Int64? = endTimes.flatMap { $0[row] == noTime ? nil : $0[row] }
             var subscription = Subscription(subscriber: subscriber, start: Self.day(starts[row]), end: endTime.flatMap(Self.day),
                                             startTime: starts[row], endTime: endTime,
                                             amount: amount.isNaN ? 0 : amount, plan: planCode >= 0 ? subscriptionPlanOfCode[Int(planCode)] : -1,
-                                            row: row, pause: pauses.flatMap { Self.day($0[row]) })
-            if let groups { subscription.group = groups.codes[row] }
-            if let voluntaryCode, let reason = table.texts["churn_reason"]?.codes[row], reason >= 0 { subscription.voluntary = voluntaryCode[Int(reason)] }
+                                            row: row, pause: pauseTimes.flatMap { Self.day($0[row]) })
+            if let groupCodes { subscription.group = groupCodes[row] }
+            if let voluntaryCode, let reasonCodes, case let reason = reasonCodes[row], reason >= 0 { subscription.voluntary = voluntaryCode[Int(reason)] }
             subscriptions.append(subscription)
         }
 
         // Each subscriber's subscriptions by start, then id (text order, as SQL sorts them).
-        bySubscriber = Array(repeating: [], count: subscriberCount)
-        for (position, subscription) in subscriptions.enumerated() where subscription.subscriber >= 0 && subscription.start != nil {
-            bySubscriber[subscription.subscriber].append(position)
-        }
+        let all = subscriptions
+        bySubscriber = Jagged(count: subscriberCount, items: all.count,
+                              owner: { all[$0].start == nil ? -1 : all[$0].subscriber }, element: { $0 })
         let ids = table.texts["id"]
-        for subscriber in bySubscriber.indices where bySubscriber[subscriber].count > 1 {
-            bySubscriber[subscriber].sort { a, b in
-                let x = subscriptions[a], y = subscriptions[b]
-                if x.start! != y.start! { return x.start! < y.start! }
-                return (ids?.text(x.row) ?? "") < (ids?.text(y.row) ?? "")
-            }
+        bySubscriber.sortEachList { a, b in
+            let x = all[a], y = all[b]
+            if x.start! != y.start! { return x.start! < y.start! }
+            guard let ids else { return false }
+            // Same day: by id, compared as bytes (text order), never through a String per row.
+            let p = ids.codes[x.row], q = ids.codes[y.row]
+            guard p >= 0, q >= 0 else { return p < 0 && q >= 0 }
+            return ids.dictionary.compare(Int(p), Int(q)) < 0
         }
         let subscriberPlans = subscribers?.texts["plan"] != nil
         for subscriber in 0..<subscriberCount {
@@ -247,15 +316,24 @@ struct SubscriptionLedger {
                 subscriptions[position].voluntary = cut.voluntary
             }
         }
-        runs = (0..<subscriberCount).map { subscriber in
-            Self.lives(bySubscriber[subscriber].map { subscriptions[$0] }, grace: mapping.churn.graceDays)
+        unitIsSubscription = mapping.churn.unit == .subscription
+        runs.reserveCapacity(lists: subscriberCount, elements: unitIsSubscription ? 0 : subscriberCount)
+        for subscriber in 0..<subscriberCount {
+            runs.startList()
+            guard !unitIsSubscription else { continue }
+            for position in bySubscriber[subscriber] { Self.extend(&runs, with: subscriptions[position], grace: mapping.churn.graceDays) }
         }
 
         // The units retention and churn follow.
-        unitIsSubscription = mapping.churn.unit == .subscription
         if unitIsSubscription {
+            lives.reserveCapacity(lists: subscriptions.count, elements: subscriptions.count)
+            since.reserveCapacity(subscriptions.count)
+            sinceTime.reserveCapacity(subscriptions.count)
+            unitSubscriber.reserveCapacity(subscriptions.count)
+            unitSubscription.reserveCapacity(subscriptions.count)
             for (position, subscription) in subscriptions.enumerated() where subscription.start != nil {
-                lives.append(Self.lives([subscription], grace: 0))
+                lives.startList()
+                Self.extend(&lives, with: subscription, grace: 0)
                 since.append(subscription.start)
                 sinceTime.append(subscription.startTime)
                 unitSubscriber.append(subscription.subscriber)
@@ -268,37 +346,34 @@ struct SubscriptionLedger {
             unitSubscriber = Array(0..<subscriberCount)
             unitSubscription = Array(repeating: -1, count: subscriberCount)
         }
-        followedUnits = lives.indices.filter { !lives[$0].isEmpty && since[$0] != nil }
+        followedUnits = lives.indices.filter { lives.offsets[$0 + 1] > lives.offsets[$0] && since[$0] != nil }
     }
 
-    /// The runs of the union of `subscriptions` (sorted by start); a start no more than `grace`
-    /// days after the run's end continues it (the days between count as active).
-    static func lives(_ subscriptions: [Subscription], grace: Int) -> [Run] {
-        var runs: [Run] = []
-        for subscription in subscriptions {
-            // One that ends before it starts is no life (logical_order reports it).
-            guard let start = subscription.start, subscription.end.map({ $0 >= start }) ?? true else { continue }
-            let end = subscription.end
-            if var last = runs.last, last.end.map({ start <= $0 + grace }) ?? true {
-                last.startTime = min(last.startTime, subscription.startTime)
-                if let previous = last.end, let previousTime = last.endTime {
-                    if let end, let endTime = subscription.endTime {
-                        if endTime > previousTime { last.voluntary = subscription.voluntary }
-                        last.end = max(previous, end)
-                        last.endTime = max(previousTime, endTime)
-                    } else {
-                        last.end = nil
-                        last.endTime = nil
-                        last.voluntary = false
-                    }
+    /// Adds a subscription (in start order) to the last list of `runs`, a subscriber's lives: a
+    /// start no more than `grace` days after the last run's end continues it (the days between
+    /// count as active); a later one begins a new life.
+    static func extend(_ runs: inout Jagged<Run>, with subscription: Subscription, grace: Int) {
+        // One that ends before it starts is no life (logical_order reports it).
+        guard let start = subscription.start, subscription.end.map({ $0 >= start }) ?? true else { return }
+        let end = subscription.end
+        if var last = runs.lastOfLastList, last.end.map({ start <= $0 + grace }) ?? true {
+            last.startTime = min(last.startTime, subscription.startTime)
+            if let previous = last.end, let previousTime = last.endTime {
+                if let end, let endTime = subscription.endTime {
+                    if endTime > previousTime { last.voluntary = subscription.voluntary }
+                    last.end = max(previous, end)
+                    last.endTime = max(previousTime, endTime)
+                } else {
+                    last.end = nil
+                    last.endTime = nil
+                    last.voluntary = false
                 }
-                runs[runs.count - 1] = last
-            } else {
-                runs.append(Run(start: start, end: end, startTime: subscription.startTime,
-                                endTime: end == nil ? nil : subscription.endTime, voluntary: end != nil && subscription.voluntary))
             }
+            runs.replaceLast(last)
+        } else {
+            runs.appendToLast(Run(start: start, end: end, startTime: subscription.startTime,
+                                  endTime: end == nil ? nil : subscription.endTime, voluntary: end != nil && subscription.voluntary))
         }
-        return runs
     }
 
     /// Whether the unit is active at the end of `day`.

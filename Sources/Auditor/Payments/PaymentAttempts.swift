@@ -29,6 +29,19 @@ struct PaymentAttempts {
 
     var count: Int { owner.count }
 
+    init() {}
+
+    /// The attempts of parallel arrays gathered elsewhere (a streamed file's pass), and the dates.
+    init(owner: [Int32], time: [Int64], failed: [Bool], expired: [Bool], dated: Int, onDays1to3: Int) {
+        precondition(owner.count == time.count && time.count == failed.count && failed.count == expired.count)
+        self.owner = owner
+        self.time = time
+        self.failed = failed
+        self.expired = zip(failed, expired).map { $0 && $1 }
+        self.dated = dated
+        self.onDays1to3 = onDays1to3
+    }
+
     /// One attempt: its owner (-1: none, never an initial attempt), moment, outcome, and whether
     /// it failed because the card expired.
     @inline(__always)

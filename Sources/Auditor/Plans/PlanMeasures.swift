@@ -64,8 +64,8 @@ enum PlanMeasures {
     static func changes(_ ledger: SubscriptionLedger, _ subscriber: Int) -> [Int] {
         let list = ledger.bySubscriber[subscriber]
         guard list.count > 1 else { return [] }
-        return (1..<list.count).map { position in
-            let previous = ledger.subscriptions[list[position - 1]].plan, current = ledger.subscriptions[list[position]].plan
+        return zip(list, list.dropFirst()).map { before, after in
+            let previous = ledger.subscriptions[before].plan, current = ledger.subscriptions[after].plan
             return previous < 0 || current < 0 ? 0 : current - previous
         }
     }

@@ -27,33 +27,30 @@ enum SubscriberMovements {
         let months = context.months
         let first = months[0]
         let count = months.count
-        // Each subscriber's changes: (position, delta); an orphan subscription is its own subscriber.
-        var changes: [[(position: Int, delta: Int128)]] = Array(repeating: [], count: ledger.subscriberCount)
-        var orphanChanges: [[(position: Int, delta: Int128)]] = []
-        for subscription in ledger.subscriptions {
-            guard let start = subscription.start else { continue }
+        // By kind (the order of `kinds`), by window month.
+        var totals = Array(repeating: Array(repeating: Int128(0), count: count), count: kinds.count)
+        let basePosition = count - 12
+        var base: Int128 = 0, now: Int128 = 0, capped: Int128 = 0, retainedSubscribers = 0
+        // One subscriber's changes (position, delta), reused from one subscriber to the next.
+        var list: [(position: Int, delta: Int128)] = []
+        func add(_ subscription: SubscriptionLedger.Subscription) {
+            guard let start = subscription.start else { return }
             let scaled = (subscription.amount * 1e6).rounded()
-            guard scaled.isFinite, abs(scaled) < 9e15 else { continue }
+            guard scaled.isFinite, abs(scaled) < 9e15 else { return }
             let micros = Int128(Int64(scaled))
             let from = first.months(to: CivilDate(dayNumber: start).yearMonth) + 1
             let until = subscription.payingEnd.map { first.months(to: CivilDate(dayNumber: $0).yearMonth) + 1 }
-            var list: [(Int, Int128)] = [(from, micros)]
+            if let until, until <= from { return }
+            list.append((from, micros))
             if let until { list.append((until, -micros)) }
-            if let until, until <= from { continue }
-            if subscription.subscriber >= 0 {
-                changes[subscription.subscriber] += list
-            } else {
-                orphanChanges.append(list)
-            }
         }
-        var movements = Dictionary(uniqueKeysWithValues: kinds.map { ($0, Array(repeating: Int128(0), count: count)) })
-        let basePosition = count - 12
-        var base: Int128 = 0, now: Int128 = 0, capped: Int128 = 0, retainedSubscribers = 0
-        for var list in changes + orphanChanges where !list.isEmpty {
-            list.sort { $0.position < $1.position }
+        func settle() {
+            guard !list.isEmpty else { return }
+            if list.count > 2 { list.sort { $0.position < $1.position } } else if list.count == 2 && list[1].position < list[0].position { list.swapAt(0, 1) }
             var level: Int128 = 0
             var everPositive = false
             var levelAtBase: Int128 = 0
+            var final: Int128 = 0
             var index = 0
             while index < list.count {
                 let position = list[index].position
@@ -63,30 +60,40 @@ enum SubscriberMovements {
                     index += 1
                 }
                 if position <= basePosition { levelAtBase = level }
+                if position <= count { final = level }
                 // Position p is the end of window month p - 1.
                 if position >= 1 && position <= count && level != previous {
                     let month = position - 1
                     if previous <= 0 && level > 0 {
-                        movements[everPositive ? "reactivation" : "new"]![month] += level
+                        totals[everPositive ? 4 : 0][month] += level
                     } else if previous > 0 && level <= 0 {
-                        movements["churn"]![month] += previous
+                        totals[3][month] += previous
                     } else if level > previous {
-                        movements["expansion"]![month] += level - previous
+                        totals[1][month] += level - previous
                     } else {
-                        movements["contraction"]![month] += previous - level
+                        totals[2][month] += previous - level
                     }
                 }
                 if level > 0 && position <= count { everPositive = true }
             }
             if basePosition >= 0, levelAtBase > 0 {
-                // The level at the end of the window: every change at a position <= count applied.
-                let final = list.filter { $0.position <= count }.reduce(Int128(0)) { $0 + $1.delta }
                 base += levelAtBase
                 now += max(0, final)
                 capped += min(max(0, final), levelAtBase)
                 retainedSubscribers += 1
             }
+            list.removeAll(keepingCapacity: true)
         }
+        // Each subscriber's subscriptions; an orphan subscription is a subscriber of its own.
+        for subscriber in 0..<ledger.subscriberCount {
+            for position in ledger.bySubscriber[subscriber] { add(ledger.subscriptions[position]) }
+            settle()
+        }
+        for subscription in ledger.subscriptions where subscription.subscriber < 0 {
+            add(subscription)
+            settle()
+        }
+        let movements = Dictionary(uniqueKeysWithValues: zip(kinds, totals))
         return Result(movements: movements, retained: basePosition >= 0 ? (base, now, capped, retainedSubscribers) : nil)
     }
 

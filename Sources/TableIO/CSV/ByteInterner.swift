@@ -35,6 +35,14 @@ public struct ByteInterner: Sendable {
     /// The number of distinct keys.
     public var count: Int { hashes.count }
 
+    /// Whether `other` is this same dictionary (a copy sharing its storage): a translation
+    /// between the two is then the identity, with no lookup.
+    public func sharesStorage(with other: ByteInterner) -> Bool {
+        count == other.count && arena.count == other.arena.count
+            && arena.withUnsafeBufferPointer { a in other.arena.withUnsafeBufferPointer { $0.baseAddress == a.baseAddress } }
+            && starts.withUnsafeBufferPointer { a in other.starts.withUnsafeBufferPointer { $0.baseAddress == a.baseAddress } }
+    }
+
     /// The number of `key`, inserting it if it is new.
     public mutating func intern(_ key: UnsafeBufferPointer<UInt8>) -> Int {
         let hash = Self.hash(key)
@@ -85,6 +93,21 @@ public struct ByteInterner: Sendable {
     /// Calls `body` with the bytes of key `number`.
     public func withBytes<T>(_ number: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         try arena.withUnsafeBufferPointer { buffer in try body(UnsafeBufferPointer(rebasing: buffer[starts[number]..<starts[number + 1]])) }
+    }
+
+    /// The byte order of entries `a` and `b` (as SQLite's BINARY collation orders text):
+    /// negative, zero or positive.
+    public func compare(_ a: Int, _ b: Int) -> Int {
+        withBytes(a) { x in
+            withBytes(b) { y in
+                let common = min(x.count, y.count)
+                if common > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let order = memcmp(p, q, common)
+                    if order != 0 { return Int(order) }
+                }
+                return x.count - y.count
+            }
+        }
     }
 
     /// The bytes of key `number` as a `String` (for sample keys in reports).
