@@ -54,11 +54,11 @@ extension MappingProfile {
                     throw refuse("\(table).\(ours) declares a time format or zone (the engine reads ISO 8601 times)", field.line)
                 }
                 if column != ours { columns[table, default: [:]][ours] = column }
-                if !field.values.isEmpty {
-                    // The roles name a payment `payment`; the engine reads our `pledge_payment`.
-                    values[table + "." + ours] = ours == "transaction_type"
-                        ? field.values.mapValues { $0 == "payment" ? "pledge_payment" : $0 } : field.values
-                }
+                // The roles name a payment `payment`; the engine reads our `pledge_payment`. A map
+                // that leaves every value as it is (the built-in profile's) is no map: the engine's
+                // streams keep their byte path, without a String per row.
+                let map = ours == "transaction_type" ? field.values.mapValues { $0 == "payment" ? "pledge_payment" : $0 } : field.values
+                if map.contains(where: { $0.key != $0.value }) { values[table + "." + ours] = map }
             }
         }
         for (role, table, names) in Self.roleColumns {
