@@ -107,7 +107,8 @@ struct MappingLoaderTests {
         let found = Self.problems("""
             name: x
             windw: [2024-01, 2024-12]
-            churn: {definition: no_open}
+            churn: {definition: no_open, monthly_numerator: all, voluntary: [voluntary]}
+            engine: roles
             roles:
               subscriptions:
                 from: subs.csv
@@ -119,9 +120,10 @@ struct MappingLoaderTests {
             tests:
               - {test: uniqe, role: subscriptions, field: id}
             """)
-        let expected = ["m.yaml:2: unknown key 'windw'", "(did you mean 'window'?)", "m.yaml:3: unknown churn definition 'no_open'",
-                        "m.yaml:9: unknown field 'ammount' of subscriptions (did you mean 'amount'?)", "m.yaml:10:", "unknown directive '%Q'",
-                        "m.yaml:11: filter 'is_trial = ': the expression ends too early", "m.yaml:13: unknown test 'uniqe' (did you mean 'unique'?)",
+        let expected = ["m.yaml:2: unknown key 'windw'", "(did you mean 'window'?)", "m.yaml:3: unknown churn.definition 'no_open'",
+                        "m.yaml:3: unknown churn.monthly_numerator 'all'; expected at_risk, all_endings", "m.yaml:4: unknown engine 'roles'",
+                        "m.yaml:10: unknown field 'ammount' of subscriptions (did you mean 'amount'?)", "m.yaml:11:", "unknown directive '%Q'",
+                        "m.yaml:12: filter 'is_trial = ': the expression ends too early", "m.yaml:14: unknown test 'uniqe' (did you mean 'unique'?)",
                         "lacks its required field amount"]
         for fragment in expected {
             #expect(found.contains { $0.contains(fragment) }, "\(fragment) not in \(found)")

@@ -274,20 +274,8 @@ private struct Reader {
         }
         for (key, value) in pairs {
             switch key.string ?? "" {
-            case "definition":
-                guard let text = string(value, "'churn.definition'") else { continue }
-                guard let rule = ChurnDefinition.Rule(rawValue: text) else {
-                    problem(value, "unknown churn definition '\(text)'; expected \(ChurnDefinition.Rule.allCases.map(\.rawValue).joined(separator: ", "))")
-                    continue
-                }
-                definition.rule = rule
-            case "unit":
-                guard let text = string(value, "'churn.unit'") else { continue }
-                guard let unit = ChurnDefinition.Unit(rawValue: text) else {
-                    problem(value, "unknown churn unit '\(text)'; expected subscriber or subscription")
-                    continue
-                }
-                definition.unit = unit
+            case "definition": definition.rule = choice(value, "churn.definition") ?? definition.rule
+            case "unit": definition.unit = choice(value, "churn.unit") ?? definition.unit
             case "values": definition.values = strings(value, "'churn.values'") ?? definition.values
             case "grace_days":
                 guard let days = number(value, "'churn.grace_days'"), days >= 0, days <= 366, days == days.rounded() else {
@@ -295,18 +283,22 @@ private struct Reader {
                     continue
                 }
                 definition.graceDays = Int(days)
-            case "monthly_numerator":
-                guard let text = string(value, "'churn.monthly_numerator'") else { continue }
-                guard let numerator = ChurnDefinition.MonthlyNumerator(rawValue: text) else {
-                    problem(value, "unknown churn.monthly_numerator '\(text)'; expected at_risk or all_endings")
-                    continue
-                }
-                definition.monthlyNumerator = numerator
+            case "monthly_numerator": definition.monthlyNumerator = choice(value, "churn.monthly_numerator") ?? definition.monthlyNumerator
             case "voluntary": definition.voluntary = strings(value, "'churn.voluntary'") ?? definition.voluntary
             default: unknown(key, ["definition", "unit", "values", "grace_days", "monthly_numerator", "voluntary"], in: "'churn'")
             }
         }
         return definition
+    }
+
+    /// One of an enumeration's values, by its raw name; a problem listing the names otherwise.
+    mutating func choice<Choice: RawRepresentable & CaseIterable>(_ node: Node, _ what: String) -> Choice? where Choice.RawValue == String {
+        guard let text = string(node, "'\(what)'") else { return nil }
+        guard let value = Choice(rawValue: text) else {
+            problem(node, "unknown \(what) '\(text)'; expected \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return value
     }
 
     mutating func plans(_ node: Node) -> [Plan] {
