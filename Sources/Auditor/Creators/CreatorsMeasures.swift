@@ -19,15 +19,21 @@ struct CreatorsMeasures {
     /// Times each family when the benchmark's phase profile is on.
     var phases: Phases?
 
-    /// Every measure that does not read the engagement events (the audit runs these while the
-    /// events file is still being read).
-    func measureWithoutEvents(into result: inout Measurements) {
-        result.asOf = Timestamp(seconds: window.asOf).description
+    /// The families that read the pledges and patrons only (retention, churn, MRR and its
+    /// movements): the audit runs them beside the two streamed passes, before the rest.
+    static func pledgeFamilies(_ context: AuditContext, phases: Phases?, into result: inout Measurements) {
         func timed(_ name: String, _ body: () -> Void) { if let phases { phases.time("  " + name, body) } else { body() } }
         timed("retention") { RetentionMeasures.measure(context, into: &result) }
         timed("churn") { ChurnMeasures.measure(context, into: &result) }
         timed("revenue") { RevenueMeasures.measure(context, into: &result) }
         timed("movements") { SubscriberMovements.measure(context, into: &result) }
+    }
+
+    /// Every other measure that does not read the engagement events (the audit runs these while
+    /// the events file is still being read), after ``pledgeFamilies(_:phases:into:)``.
+    func measureWithoutEvents(into result: inout Measurements) {
+        result.asOf = Timestamp(seconds: window.asOf).description
+        func timed(_ name: String, _ body: () -> Void) { if let phases { phases.time("  " + name, body) } else { body() } }
         timed("size by patrons") { sizeByPatrons(into: &result) }
         if hasTransactions {
             timed("payments") { payments(into: &result) }
