@@ -41,12 +41,6 @@ struct Jagged<Element> {
         elements[offsets[index]..<offsets[index + 1]]
     }
 
-    /// Appends a list.
-    mutating func append<List: Sequence>(contentsOf list: List) where List.Element == Element {
-        elements.append(contentsOf: list)
-        offsets.append(elements.count)
-    }
-
     /// Starts a new, empty list at the end.
     mutating func startList() {
         offsets.append(elements.count)

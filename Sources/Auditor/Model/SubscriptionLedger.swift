@@ -375,9 +375,4 @@ struct SubscriptionLedger {
                                   endTime: end == nil ? nil : subscription.endTime, voluntary: end != nil && subscription.voluntary))
         }
     }
-
-    /// Whether the unit is active at the end of `day`.
-    func isActive(unit: Int, atEndOf day: Int) -> Bool {
-        lives[unit].contains { $0.start <= day && ($0.end.map { day < $0 } ?? true) }
-    }
 }
