@@ -66,7 +66,6 @@ enum EngagementMeasures {
             result.skipped.append(SkippedMeasure(measure: "engagement.*", reason: "\(events.source) maps no events.subscriber"))
             return
         }
-        let ledger = context.ledger
         let months = context.months
         let first = months[0]
         let width = Int64(months.count)

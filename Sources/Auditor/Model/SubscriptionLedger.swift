@@ -12,84 +12,47 @@ import TableIO
 /// Retention and churn follow the mapping's churn unit: each subscriber's lives, or each
 /// subscription as a life of its own (``lives``, ``since``, ``followedUnits``).
 struct SubscriptionLedger {
-    /// Days are stored as 32-bit numbers (`Int32.min` for none) and moments as 64-bit seconds
-    /// (`noTime` for none): a run takes 32 bytes, a subscription 56, for millions of them.
-    private static let noDay = Int32.min
-
+    /// Days and indexes are stored in 32 bits and moments in 64 (``CompactInt``, ``CompactDay``, ``CompactMoment``): a run takes 32
+    /// bytes, a subscription 56, for millions of them.
     struct Run {
-        private var startDay: Int32
-        private var endDay: Int32
+        @CompactInt var start: Int
+        @CompactDay var end: Int?
         /// The same moments in seconds since 1970 (`endTime` nil while open).
         var startTime: Int64
-        private var endMoment: Int64
+        @CompactMoment var endTime: Int64?
         /// The ending's reason is one of the mapping's voluntary churn reasons.
-        var voluntary: Bool
-
-        init(start: Int, end: Int?, startTime: Int64, endTime: Int64?, voluntary: Bool = false) {
-            startDay = Int32(clamping: start)
-            endDay = end.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay
-            self.startTime = startTime
-            endMoment = endTime ?? noTime
-            self.voluntary = voluntary
-        }
-
-        var start: Int {
-            get { Int(startDay) }
-            set { startDay = Int32(clamping: newValue) }
-        }
-        var end: Int? {
-            get { endDay == SubscriptionLedger.noDay ? nil : Int(endDay) }
-            set { endDay = newValue.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay }
-        }
-        var endTime: Int64? {
-            get { endMoment == noTime ? nil : endMoment }
-            set { endMoment = newValue ?? noTime }
-        }
+        var voluntary = false
     }
 
     struct Subscription {
-        private var subscriberIndex: Int32
-        private var startDay: Int32
-        private var endDay: Int32
-        private var pauseDay: Int32
-        private var planIndex: Int32
-        private var rowIndex: Int32
+        /// Index into the subscribers; -1 when its subscriber is not in the subscribers role.
+        @CompactInt var subscriber: Int
+        @CompactDay var start: Int?
+        @CompactDay var end: Int?
+        /// The day its pause began (it pays nothing from then on), if it did.
+        @CompactDay var pause: Int?
+        /// Index into the plans; -1 when the plan is not one of them or absent.
+        @CompactInt var plan: Int
+        @CompactInt var row: Int
         /// Its code in the subscriptions' `group` column (-1: none).
         var group: Int32 = -1
         /// Its churn reason is one of the mapping's voluntary ones.
         var voluntary = false
         var startTime: Int64
-        private var endMoment: Int64
+        @CompactMoment var endTime: Int64?
         var amount: Double
 
         init(subscriber: Int, start: Int?, end: Int?, startTime: Int64, endTime: Int64?, amount: Double, plan: Int, row: Int, pause: Int?) {
-            subscriberIndex = Int32(subscriber)
-            startDay = start.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay
-            endDay = end.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay
-            pauseDay = pause.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay
-            planIndex = Int32(plan)
-            rowIndex = Int32(row)
+            self.subscriber = subscriber
+            self.start = start
+            self.end = end
+            self.pause = pause
+            self.plan = plan
+            self.row = row
             self.startTime = startTime
-            endMoment = endTime ?? noTime
+            self.endTime = endTime
             self.amount = amount
         }
-
-        /// Index into the subscribers; -1 when its subscriber is not in the subscribers role.
-        var subscriber: Int { Int(subscriberIndex) }
-        var start: Int? { startDay == SubscriptionLedger.noDay ? nil : Int(startDay) }
-        var end: Int? {
-            get { endDay == SubscriptionLedger.noDay ? nil : Int(endDay) }
-            set { endDay = newValue.map { Int32(clamping: $0) } ?? SubscriptionLedger.noDay }
-        }
-        var endTime: Int64? {
-            get { endMoment == noTime ? nil : endMoment }
-            set { endMoment = newValue ?? noTime }
-        }
-        /// Index into the plans; -1 when the plan is not one of them or absent.
-        var plan: Int { Int(planIndex) }
-        var row: Int { Int(rowIndex) }
-        /// The day its pause began (it pays nothing from then on), if it did.
-        var pause: Int? { pauseDay == SubscriptionLedger.noDay ? nil : Int(pauseDay) }
 
         /// The day it stops paying: its end, or its pause when that comes first (never before its start).
         var payingEnd: Int? {
@@ -374,5 +337,38 @@ struct SubscriptionLedger {
             runs.appendToLast(Run(start: start, end: end, startTime: subscription.startTime,
                                   endTime: end == nil ? nil : subscription.endTime, voluntary: end != nil && subscription.voluntary))
         }
+    }
+}
+
+/// A day number or an index kept in 32 bits (clamped).
+@propertyWrapper
+struct CompactInt {
+    private var raw: Int32
+    init(wrappedValue: Int) { raw = Int32(clamping: wrappedValue) }
+    var wrappedValue: Int {
+        get { Int(raw) }
+        set { raw = Int32(clamping: newValue) }
+    }
+}
+
+/// A day number kept in 32 bits (clamped), nil as `Int32.min`.
+@propertyWrapper
+struct CompactDay {
+    private var raw: Int32
+    init(wrappedValue: Int?) { raw = wrappedValue.map { Int32(clamping: $0) } ?? .min }
+    var wrappedValue: Int? {
+        get { raw == .min ? nil : Int(raw) }
+        set { raw = newValue.map { Int32(clamping: $0) } ?? .min }
+    }
+}
+
+/// A moment in seconds, nil kept as ``noTime`` (8 bytes, not an optional's 9 padded to 16).
+@propertyWrapper
+struct CompactMoment {
+    private var raw: Int64
+    init(wrappedValue: Int64?) { raw = wrappedValue ?? noTime }
+    var wrappedValue: Int64? {
+        get { raw == noTime ? nil : raw }
+        set { raw = newValue ?? noTime }
     }
 }

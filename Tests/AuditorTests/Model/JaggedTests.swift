@@ -26,3 +26,18 @@ struct JaggedTests {
         #expect(lists.count == 2 && lists[0].isEmpty && Array(lists[1]) == ["a", "c"])
     }
 }
+
+@Suite("ledger layout")
+struct LedgerLayoutTests {
+    @Test("a run takes 32 bytes and a subscription 56, as SubscriptionLedger documents, and nil days and moments round-trip")
+    func layout() {
+        #expect(MemoryLayout<SubscriptionLedger.Run>.stride == 32)
+        #expect(MemoryLayout<SubscriptionLedger.Subscription>.stride == 56)
+        var subscription = SubscriptionLedger.Subscription(subscriber: -1, start: nil, end: 19_000, startTime: noTime, endTime: nil,
+                                                           amount: 9.5, plan: 2, row: 7, pause: nil)
+        #expect(subscription.start == nil && subscription.end == 19_000 && subscription.endTime == nil && subscription.subscriber == -1)
+        subscription.end = nil
+        subscription.endTime = 1_700_000_000
+        #expect(subscription.end == nil && subscription.endTime == 1_700_000_000 && subscription.plan == 2 && subscription.row == 7)
+    }
+}
