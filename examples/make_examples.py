@@ -10,6 +10,7 @@
   flagged is_trial, arr_amount beside mrr_amount, and churn recorded in its own table while the
   churned accounts' subscriptions are left open (as many billing exports do).
 """
+import calendar
 import csv
 import datetime as dt
 import os
@@ -151,8 +152,9 @@ def stripe_like():
         moment = (epoch + dt.timedelta(seconds=paid_from)).replace(day=1, hour=0, minute=0, second=0)
         while int(seconds(moment)) <= ended:
             if usage.random() < 0.7:
+                days = calendar.monthrange(moment.year, moment.month)[1]
                 for _ in range(usage.randrange(1, 6)):
-                    at = int(seconds(moment)) * 1000 + usage.randrange(0, 28 * 86_400_000)
+                    at = int(seconds(moment)) * 1000 + usage.randrange(0, days * 86_400_000)
                     if paid_from * 1000 <= at <= ended * 1000:
                         events.append([f"ev_{len(events) + 1:06d}", customer, str(at), usage.choice(["login", "login", "api_call"])])
             moment = (moment + dt.timedelta(days=32)).replace(day=1)

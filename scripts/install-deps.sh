@@ -15,11 +15,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y "${missing[@]}"
 fi
 
-# The tests' SQL oracle, report- and mapping-schema validators, and the benchmark's reference:
-# DuckDB, numpy, jsonschema and PyYAML from PyPI.
-if ! python3 -c 'import duckdb, numpy, jsonschema, yaml' 2>/dev/null; then
-  echo "installing duckdb, numpy, jsonschema and pyyaml (pip)" >&2
+# The tests' SQL oracle, report- and mapping-schema validators, the detection-power baseline and
+# the benchmark's reference: DuckDB, numpy, scipy, jsonschema and PyYAML from PyPI.
+if ! python3 -c 'import duckdb, numpy, scipy, jsonschema, yaml' 2>/dev/null; then
+  echo "installing duckdb, numpy, scipy, jsonschema and pyyaml (pip)" >&2
   user=""
   [ "$(id -u)" -eq 0 ] || user="--user"
-  python3 -m pip install --quiet --disable-pip-version-check $user duckdb numpy jsonschema pyyaml
+  python3 -m pip install --quiet --disable-pip-version-check $user duckdb numpy scipy jsonschema pyyaml
 fi

@@ -25,7 +25,7 @@ struct AuditCreatorsTests {
         let outcome = try BinaryRunner.run(["audit", "data/creators", "--golden", golden],
                                            in: dataset.deletingLastPathComponent().deletingLastPathComponent())
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(outcome.stderr.contains("29 pass, 3 warn, 0 fail, 3 inconclusive; 0 of 60 integrity tests failing"))
+        #expect(outcome.stderr.contains("29 pass, 3 warn, 0 fail, 3 inconclusive; 0 of 63 integrity tests failing"))
     }
 
     @Test("every metric equals the DuckDB oracle's to 1e-9 (independent SQL from SPEC section 9)")

@@ -104,7 +104,8 @@ struct CreatorsAudit {
                              hasTransactions: hasTransactions, hasEvents: hasEvents).measureEvents(into: &part)
             return part
         }
-        result.integrity = integrity(tables: tables, transactions: transactions, events: events, window: window)
+        // After the streamed passes' tests, those the measures ran (duplicate payments).
+        result.integrity = integrity(tables: tables, transactions: transactions, events: events, window: window) + result.integrity
         let part = try eventMeasures.value()
         result.metrics.merge(part.metrics) { first, _ in first }
         result.charts.seasonal += part.charts.seasonal
@@ -408,6 +409,12 @@ struct CreatorsAudit {
         for (test, table, column, checked) in tests { counter.ran(test, table, column, checked: checked) }
         // Our generator's conventions apply only where the profile names their rule.
         for (id, rule) in Self.conventions where !profile.rules.contains(rule) { counter.entries[id] = nil }
+        // Days with no rows at all, on the window's days.
+        let firstDay = SubscriptionLedger.day(window.start)!
+        counter.entries["no_missing_days|transactions|transaction_at"] = MissingDays.finding(
+            table: "transactions", column: "transaction_at", counts: transactions.rowsByDay, firstDay: firstDay)
+        counter.entries["no_missing_days|engagement_events|event_at"] = MissingDays.finding(
+            table: "engagement_events", column: "event_at", counts: events.eventsByDay, firstDay: firstDay)
         return counter.entries.values.sorted { ($0.table, $0.test, $0.column ?? "") < ($1.table, $1.test, $1.column ?? "") }
     }
 }

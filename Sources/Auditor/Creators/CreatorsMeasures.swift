@@ -131,8 +131,17 @@ struct CreatorsMeasures {
     }
 
     /// SPEC section 9's payment figures, by the payments family's one implementation.
+    /// The duplicated payments are named by pledge and moment: the pass keeps no transaction ids.
     private func payments(into result: inout Measurements) {
-        transactions.attempts.measure(into: &result)
+        let attempts = transactions.attempts
+        let (duplicates, checked) = attempts.measure(into: &result)
+        var keys = SampleKeys()
+        for index in duplicates {
+            keys.add(tables.pledges.string(Int(attempts.owner[index])) + " at " + Timestamp(seconds: attempts.time[index]).description)
+        }
+        result.integrity.append(IntegrityFinding(test: "duplicate_payments", table: "transactions",
+                                                 column: "pledge_id, gross_amount_usd, transaction_at",
+                                                 failures: keys.count, sampleKeys: keys.keys, checked: checked))
     }
 
     /// Revenue concentration, size tiers by revenue rank, growth and emerging creators.

@@ -13,6 +13,8 @@ struct TransactionAggregates {
     var attemptTime: [Int64] = []
     var attemptFailed: [Bool] = []
     var attemptExpired: [Bool] = []
+    /// Gross in cents (for the duplicate payments test).
+    var attemptAmount: [Int64] = []
     var rows = 0
     /// Transactions with a valid time, and those on day 1-3 of their month.
     var dated = 0
@@ -20,7 +22,7 @@ struct TransactionAggregates {
 
     /// The attempts for the payments family.
     var attempts: PaymentAttempts {
-        PaymentAttempts(owner: attemptPledge, time: attemptTime, failed: attemptFailed, expired: attemptExpired,
+        PaymentAttempts(owner: attemptPledge, time: attemptTime, failed: attemptFailed, expired: attemptExpired, amount: attemptAmount,
                         dated: dated, onDays1to3: onDays1to3)
     }
     /// Payments, and those whose gross equals their pledge's amount (SPEC 3.3: at least 97%).
@@ -32,6 +34,8 @@ struct TransactionAggregates {
     var spendByPatron: [Int]
     /// Succeeded payment gross in cents by window day (day 0 = the window's first day).
     var grossByDay: [Int]
+    /// Rows dated on each window day (for the missing days test).
+    var rowsByDay: [Int]
     var findings = FindingCounter()
     var sha256: String?
     /// Daily tallies of the attempts for the anomaly series.
@@ -41,6 +45,7 @@ struct TransactionAggregates {
         revenueByCreator = Array(repeating: 0, count: creators)
         spendByPatron = LargeArrays.zeros(patrons)
         grossByDay = Array(repeating: 0, count: days)
+        rowsByDay = Array(repeating: 0, count: days)
     }
 }
 
@@ -53,6 +58,8 @@ struct EventAggregates {
     var words = 1
     var eventsByMonth: [Int]
     var eventsByCategory: [Int]
+    /// Events dated on each window day (for the missing days test).
+    var eventsByDay: [Int] = []
     var rows = 0
     var findings = FindingCounter()
     var sha256: String?
@@ -309,6 +316,7 @@ struct CreatorsStreams {
             if moment > window.asOf { result.findings.fail("no_future_timestamps", "transactions", "transaction_at", key: row.string(id)) }
             result.dated += 1
             if window.day(moment) <= 3 { result.onDays1to3 += 1 }
+            if moment >= window.start && moment <= window.asOf { result.rowsByDay[Int((moment - window.start) / 86_400)] += 1 }
             guard let pledge = pledges.lookup(row[pledgeColumn], cache: &pledgeCache) else {
                 result.findings.fail("relationships", "transactions", "pledge_id", key: row.string(id))
                 return
@@ -372,6 +380,7 @@ struct CreatorsStreams {
                 result.attemptPledge.append(Int32(pledge))
                 result.attemptTime.append(moment)
                 result.attemptFailed.append(failed)
+                result.attemptAmount.append(grossCents > 0 ? Int64(grossCents) : DuplicatePayments.unknownAmount)
                 result.attemptExpired.append(failed && failure.map {
                     Self.field(row, $0, columns, "failure_reason", mapped: mapFailure, is: "card_expired") != nil
                 } ?? false)
@@ -428,6 +437,7 @@ struct CreatorsStreams {
         let postColumn = columns.optional("post_id")
         let at = try columns.require("event_at")
         var result = EventAggregates(months: window.months.count, categories: tables.categories.count)
+        result.eventsByDay = Array(repeating: 0, count: Int((window.asOf - window.start) / 86_400) + 1)
         let patrons = tables.patrons
         let creators = tables.creators
         let posts = tables.posts
@@ -498,6 +508,7 @@ struct CreatorsStreams {
                 pendingKeys.append(row[id])
             }
             guard let month else { return }
+            result.eventsByDay[Int((moment - window.start) / 86_400)] += 1
             result.eventsByMonth[month] += 1
             result.eventsByCategory[Int(creatorCategory[creator])] += 1
         }

@@ -49,11 +49,50 @@ struct DataTests {
         for role in [Role.payments, .events, .content, .churnEvents] {
             if let table = context[role] { roleTests(table) }
         }
+        if let table = context[.payments] { duplicatePayments(table) }
+        for role in [Role.payments, .events] {
+            if let table = context[role] { missingDays(table) }
+        }
         if let table = context[.movements] {
             roleTests(table)
             for rule in mapping.rules { ProfileRules.run(rule, context, role: .movements, into: &findings, skipped: &skipped) }
             movementsBalance(table)
         }
+    }
+
+    /// duplicate_payments (``DuplicatePayments``) over the payment attempts: rows whose status is
+    /// `succeeded` or `failed` (and, where the type is mapped, whose type is `payment`), owned by
+    /// their subscription, else their subscriber.
+    private mutating func duplicatePayments(_ table: RoleTable) {
+        guard let status = table.texts["status"], let times = table.times["time"], let amounts = table.amounts["amount"],
+              let owner = table.texts["subscription"] ?? table.texts["subscriber"] else { return }
+        let ownerField = table.texts["subscription"] != nil ? "subscription" : "subscriber"
+        let outcome = status.values.map { $0 == "succeeded" ? 1 : ($0 == "failed" ? 0 : -1) }
+        let types = table.texts["type"]
+        let isPayment = types.map { column in column.values.map { $0 == "payment" } }
+        let rows = (0..<table.rows).filter { row in
+            guard times[row] != noTime, status.codes[row] >= 0, outcome[Int(status.codes[row])] >= 0 else { return false }
+            guard let types, let isPayment else { return true }
+            return types.codes[row] >= 0 && isPayment[Int(types.codes[row])]
+        }
+        let order = rows.sorted { (owner.codes[$0], times[$0], $0) < (owner.codes[$1], times[$1], $1) }
+        let cents = amounts.map(DuplicatePayments.cents)
+        var keys = SampleKeys()
+        let duplicates = DuplicatePayments.find(order: order, owner: owner.codes, time: times, amount: cents,
+                                                succeeded: { outcome[Int(status.codes[$0])] == 1 })
+        for row in duplicates { keys.add(table.key(row)) }
+        record("duplicate_payments", table, [ownerField, "amount", "time"].map(table.columnName).joined(separator: ", "), keys,
+               field: nil, checked: rows.count)
+    }
+
+    /// no_missing_days (``MissingDays``) on a dated role's rows per day.
+    private mutating func missingDays(_ table: RoleTable) {
+        guard let times = table.times["time"], let (counts, firstDay) = MissingDays.counts(times, asOf: context.asOf) else { return }
+        let level = severity("no_missing_days", table.role, "time")
+        guard level != .off else { return }
+        var finding = MissingDays.finding(table: table.source, column: table.columnName("time"), counts: counts, firstDay: firstDay)
+        finding.warnOnly = level == .warn
+        findings.append(finding)
     }
 
     /// The key a test names a row by: its id, the month of a movements row, else its line.
@@ -286,7 +325,8 @@ extension DeclaredTest {
     /// mapping derives anyway (a not_null, valid or no-future test), not a test of its own.
     var isOverride: Bool {
         switch kind {
-        case .validDate, .validTimestamp, .logicalOrder, .noFutureDates, .noFutureTimestamps, .hasSubscription: return true
+        case .validDate, .validTimestamp, .logicalOrder, .noFutureDates, .noFutureTimestamps, .hasSubscription,
+             .duplicatePayments, .noMissingDays: return true
         case .unique: return field == nil || field == "id"
         case .notNull: return field == nil || role.field(field ?? "") != nil
         case .acceptedValues, .range, .relationships: return severity == .off

@@ -17,12 +17,17 @@ import TableIO
 /// - `billing.day1_3_share`: payments of any type or status dated on day 1, 2 or 3 of their month
 ///   / payments with a date.
 ///
+/// The same sort gives the `duplicate_payments` data test (``DuplicatePayments``), returned by
+/// ``measure(into:)`` for the caller to name and report.
+///
 /// - Complexity: O(attempts log attempts) for the sort by owner and time.
 struct PaymentAttempts {
     private(set) var owner: [Int32] = []
     private(set) var time: [Int64] = []
     private(set) var failed: [Bool] = []
     private(set) var expired: [Bool] = []
+    /// Amounts in cents (``DuplicatePayments/unknownAmount`` where unknown).
+    private(set) var amount: [Int64] = []
     /// Payments with a date, and those dated on day 1-3 of their month.
     var dated = 0
     var onDays1to3 = 0
@@ -32,9 +37,10 @@ struct PaymentAttempts {
     init() {}
 
     /// The attempts of parallel arrays gathered elsewhere (a streamed file's pass), and the dates.
-    init(owner: [Int32], time: [Int64], failed: [Bool], expired: [Bool], dated: Int, onDays1to3: Int) {
-        precondition(owner.count == time.count && time.count == failed.count && failed.count == expired.count)
+    init(owner: [Int32], time: [Int64], failed: [Bool], expired: [Bool], amount: [Int64], dated: Int, onDays1to3: Int) {
+        precondition(owner.count == time.count && time.count == failed.count && failed.count == expired.count && expired.count == amount.count)
         self.owner = owner
+        self.amount = amount
         self.time = time
         self.failed = failed
         self.expired = zip(failed, expired).map { $0 && $1 }
@@ -45,7 +51,8 @@ struct PaymentAttempts {
     /// One attempt: its owner (-1: none, never an initial attempt), moment, outcome, and whether
     /// it failed because the card expired.
     @inline(__always)
-    mutating func add(owner: Int32, time: Int64, failed: Bool, expired: Bool) {
+    mutating func add(owner: Int32, time: Int64, failed: Bool, expired: Bool, amount: Int64) {
+        self.amount.append(amount)
         self.owner.append(owner)
         self.time.append(time)
         self.failed.append(failed)
@@ -59,9 +66,12 @@ struct PaymentAttempts {
         if dayOfMonth <= 3 { onDays1to3 += 1 }
     }
 
-    func measure(into result: inout Measurements) {
+    /// The figures, and the duplicated succeeded payments (indices of attempts, see
+    /// ``DuplicatePayments``) with the number of succeeded payments checked.
+    @discardableResult
+    func measure(into result: inout Measurements) -> (duplicates: [Int], checked: Int) {
         if dated > 0 { result.metrics["billing.day1_3_share"] = .share(onDays1to3, of: dated) }
-        guard count > 0 else { return }
+        guard count > 0 else { return ([], 0) }
         let order = (0..<count).sorted { (owner[$0], time[$0], $0) < (owner[$1], time[$1], $1) }
         var initial = 0, failedInitial = 0, recovered = 0, succeeded = 0
         var expiredFailures = [0, 0], attempts = [0, 0]
@@ -98,5 +108,7 @@ struct PaymentAttempts {
             let ratio = (Double(expiredFailures[1]) / Double(attempts[1])) / (Double(expiredFailures[0]) / Double(attempts[0]))
             result.metrics["payments.card_expiry_ratio"] = Measurement(value: ratio, n: count)
         }
+        let failed = failed
+        return (DuplicatePayments.find(order: order, owner: owner, time: time, amount: amount, succeeded: { !failed[$0] }), count)
     }
 }

@@ -38,7 +38,8 @@ enum PaymentMeasures {
             if let types, let typeIsPayment { guard types.codes[row] >= 0, typeIsPayment[Int(types.codes[row])] else { continue } }
             let succeeded = statusCodes[Int(code)] == 1
             let reason = reasons?.codes[row] ?? -1
-            attempts.add(owner: owner.codes[row], time: times[row], failed: !succeeded, expired: reason >= 0 && expiredCode![Int(reason)])
+            attempts.add(owner: owner.codes[row], time: times[row], failed: !succeeded, expired: reason >= 0 && expiredCode![Int(reason)],
+                         amount: amounts.map { DuplicatePayments.cents($0[row]) } ?? DuplicatePayments.unknownAmount)
             if succeeded, let amounts, !amounts[row].isNaN {
                 let index = months[0].months(to: date.yearMonth)
                 if index >= 0 && index < months.count { collected[index] += amounts[row] }

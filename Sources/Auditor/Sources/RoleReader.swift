@@ -142,7 +142,9 @@ struct RoleReader {
             var slot = Slot(name: name, kind: kind, field: field, columns: [:])
             for column in field.expression.columns { slot.columns[column] = positions[column] }
             if let column = field.column, field.values.isEmpty { slot.plain = positions[column] }
-            if let column = field.column { table.columnOf[name] = column }
+            // A test names the column a field reads: its plain column, or the one column its expression reads.
+            let read = Set(field.expression.columns)
+            if let column = field.column ?? (read.count == 1 ? read.first : nil) { table.columnOf[name] = column }
             slots.append(slot)
         }
         guard lacking.isEmpty else { throw LackingColumns(items: lacking) }

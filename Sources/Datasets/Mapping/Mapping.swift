@@ -203,6 +203,7 @@ public struct DeclaredTest: Sendable, Equatable {
         case unique, notNull = "not_null", acceptedValues = "accepted_values", relationships, range
         case validTimestamp = "valid_timestamp", validDate = "valid_date", logicalOrder = "logical_order"
         case noFutureTimestamps = "no_future_timestamps", noFutureDates = "no_future_dates", hasSubscription = "has_subscription"
+        case duplicatePayments = "duplicate_payments", noMissingDays = "no_missing_days"
     }
 
     public enum Severity: String, Sendable, CaseIterable {
