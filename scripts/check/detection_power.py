@@ -17,8 +17,8 @@ Incident kinds (the effect is the share of the slice that is hit):
   duplicate_load    the transactions of one day are loaded a second time, with new ids
 
 The auditor's list: its failing load tests first (duplicate_payments, no_missing_days, dated by
-the days their sample keys name), then its anomalies (`anomalies.incidents` where the report
-has them, else `anomalies.found`) in the report's order.
+the days their sample keys name), then its incidents (`anomalies.incidents`, the slice scan)
+and its anomalies (`anomalies.found`), each in the report's order.
 
 Placement: on billing days (the first days of a month, where most payments fall) or in
 mid-month, early (2023) or late (2024) in the window, away from the generator's own
@@ -378,7 +378,7 @@ def auditor_findings(binary, folder, report):
     with open(os.path.join(report, "report.json")) as f:
         document = json.load(f)
     anomalies = document["anomalies"]
-    entries = anomalies.get("incidents", anomalies.get("found", []))
+    entries = anomalies.get("incidents", []) + anomalies.get("found", [])
     findings = []
     # A failing load test (a day loaded twice, a day not loaded) is what a user sees first: it
     # comes before the anomalies, dated by the days its sample keys name.
@@ -390,8 +390,11 @@ def auditor_findings(binary, folder, report):
             findings.append({"series": [test["test"]], "first": days[0], "last": days[-1], "cause": ["load", test["table"]]})
     for entry in entries:
         window = entry["window"]
-        series = entry.get("series_list") or [entry["series"]]
+        series = entry["series"] if isinstance(entry["series"], list) else [entry["series"]]
         cause = entry.get("root_cause") or {}
+        if "conditions" in cause:  # an incident: its cause's last condition names the slice
+            conditions = sorted(cause["conditions"].items())
+            cause = {"dimension": conditions[-1][0], "value": conditions[-1][1]} if conditions else {}
         findings.append({"series": series, "first": key_days(window[0])[0], "last": key_days(window[1])[1],
                          "cause": [cause.get("dimension"), cause.get("value")]})
     return findings

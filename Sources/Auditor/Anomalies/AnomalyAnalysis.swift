@@ -77,6 +77,11 @@ public struct AnomalyReport: Sendable {
     public var detections: [String: Detection] = [:]
     public var injected: [InjectedAnomaly] = []
     public var found: [FoundAnomaly] = []
+    /// The slice scan's incidents (``SliceScan``), strongest first, and how many slice-days it
+    /// tested and discovered at its false discovery rate.
+    public var incidents: [Incident] = []
+    public var scanTests = 0
+    public var scanDiscoveries = 0
     /// Where the ground truth came from, or why it could not be used.
     public var groundTruth: String?
     public var notes: [String] = []
@@ -128,6 +133,7 @@ public enum AnomalyAnalysis {
             abs($0.z) != abs($1.z) ? abs($0.z) > abs($1.z) : ($0.series, $0.points.lowerBound) < ($1.series, $1.points.lowerBound)
         }
         report.found = (platform + members.sorted(by: order).prefix(familyMembers)).sorted(by: order)
+        (report.incidents, report.scanTests, report.scanDiscoveries) = SliceScan.incidents(series)
 
         if let groundTruth {
             report.injected = groundTruth.map { score($0, series: series, detections: report.detections) }

@@ -1,3 +1,4 @@
+import Foundation
 import TableIO
 
 /// One input of an audit: a file or a table, its rows and the file's digest.
@@ -144,8 +145,24 @@ public struct AuditReport: Sendable {
                 "dimensions": .array(surface.dimensions.map { .string($0.name) }),
             ])
         }
+        let incidents: [JSONValue] = anomalies.incidents.map { incident in
+            .object([
+                "window": .array([.string(incident.start), .string(incident.end)]),
+                "series": .array(incident.shows.map { .string($0.series) }),
+                "shows": .array(incident.shows.map { shown in
+                    .object(["series": .string(shown.series), "excess": .number(shown.excess, digits: 6), "slices": .integer(shown.slices)])
+                }),
+                "root_cause": .object(["conditions": .object(incident.cause.mapValues { .string($0) }),
+                                       "excess": .number(incident.causeExcess, digits: 6),
+                                       "share": .number(incident.causeShare, digits: 6)]),
+                "minus_log10_p": .number(-log10(max(incident.p, 1e-300)), digits: 3), "z": .number(incident.z, digits: 6),
+                "answer": .string(incident.answer),
+            ])
+        }
         return .object([
-            "injected": .array(injected), "found": .array(found), "series": .array(series),
+            "injected": .array(injected), "found": .array(found), "series": .array(series), "incidents": .array(incidents),
+            "scan": .object(["tests": .integer(anomalies.scanTests), "discoveries": .integer(anomalies.scanDiscoveries),
+                             "fdr": .number(SliceScan.q, digits: 3)]),
             "ground_truth": anomalies.groundTruth.map { .string($0) } ?? .null,
             "notes": .array(anomalies.notes.map { .string($0) }),
             "detector": .object([

@@ -148,6 +148,19 @@ public enum MarkdownReport {
                 chart(entry.series)
             }
         }
+        lines += ["", "### Incidents (slice scan)", ""]
+        lines.append("Every day of every slice of the daily rate series (the series, each value of its dimensions, a category's values of its own dimensions) against the same slice on the same kind of day in the three months around it and against the rest of its series, with binomial variance and the slice's overdispersion; \(Format.grouped(anomalies.scanTests)) slice-days tested, \(Format.grouped(anomalies.scanDiscoveries)) discovered at a false discovery rate of \(Format.percent(SliceScan.q)).")
+        if anomalies.incidents.isEmpty {
+            lines += ["", "No incident."]
+        } else {
+            lines += ["", "| rank | window | series | cause | cause's excess | z |", "|---|---|---|---|---|---|"]
+            for (rank, incident) in anomalies.incidents.enumerated() {
+                let cause = incident.cause.isEmpty ? "platform-wide" : incident.cause.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", ")
+                lines.append("| \(rank + 1) | \(incident.start) .. \(incident.end) | \(incident.shows.map(\.series).joined(separator: ", ")) | \(cause) | \(SliceScan.signed(incident.causeExcess, incident.shows[0].unit)) | \(Format.fixed(incident.z, 1)) |")
+            }
+            lines.append("")
+            for incident in anomalies.incidents { lines.append("- \(incident.answer).") }
+        }
         lines += ["", "### Found without ground truth", ""]
         if anomalies.found.isEmpty {
             lines.append("No point of any series was flagged.")
