@@ -158,6 +158,16 @@ enum SliceScan {
         }
     }
 
+    /// A point's reference days without the highest and the lowest (by rate, or by value for a
+    /// total) when four or more remain: an incident on a neighbouring day of the same kind (the
+    /// 15th of the month before) must not set this day's expectation.
+    static func trimmed(_ days: [Int], _ rows: [[Double]]) -> [Int] {
+        guard days.count >= 6 else { return days }
+        let value: (Int) -> Double = { day in rows[1][day] > 0 ? rows[0][day] / rows[1][day] : 0 }
+        let order = days.sorted { (value($0), $0) < (value($1), $1) }
+        return Array(order.dropFirst().dropLast())
+    }
+
     /// The sums of `rows` over a point's reference days.
     @inline(__always)
     static func sums(_ rows: [[Double]], _ days: [Int]) -> [Double] {
@@ -173,7 +183,7 @@ enum SliceScan {
         var expected = [Double](repeating: .nan, count: count)
         var variance = [Double](repeating: .nan, count: count)
         for point in 0..<count {
-            let reference = references[point]
+            let reference = trimmed(references[point], rows)
             let days = Double(reference.count)
             guard reference.count >= minimumReferenceDays else { continue }
             let sums = Self.sums(rows, reference)

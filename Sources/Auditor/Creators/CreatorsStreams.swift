@@ -14,7 +14,7 @@ struct TransactionAggregates {
     var attemptFailed: [Bool] = []
     var attemptExpired: [Bool] = []
     /// Gross in cents (for the duplicate payments test).
-    var attemptAmount: [Int64] = []
+    var attemptAmount: [Int32] = []
     var rows = 0
     /// Transactions with a valid time, and those on day 1-3 of their month.
     var dated = 0
@@ -380,7 +380,7 @@ struct CreatorsStreams {
                 result.attemptPledge.append(Int32(pledge))
                 result.attemptTime.append(moment)
                 result.attemptFailed.append(failed)
-                result.attemptAmount.append(grossCents > 0 ? Int64(grossCents) : DuplicatePayments.unknownAmount)
+                result.attemptAmount.append(grossCents > 0 && grossCents < Int(Int32.max) ? Int32(grossCents) : DuplicatePayments.unknownAmount)
                 result.attemptExpired.append(failed && failure.map {
                     Self.field(row, $0, columns, "failure_reason", mapped: mapFailure, is: "card_expired") != nil
                 } ?? false)

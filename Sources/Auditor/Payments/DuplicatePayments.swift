@@ -12,13 +12,15 @@ import TableIO
 enum DuplicatePayments {
     /// Less than one day apart.
     static let window: Int64 = 86_400
-    /// The amount of a payment whose amount is unknown: never a duplicate.
-    static let unknownAmount = Int64.min
+    /// The amount of a payment whose amount is unknown (or beyond $21 million, which 32-bit cents
+    /// cannot hold): never a duplicate. Cents in 32 bits keep the amounts of 20 million attempts
+    /// at 80 MB.
+    static let unknownAmount = Int32.min
 
     /// The duplicates among the attempts (succeeded and failed payments) visited in `order`:
     /// sorted by owner, then time, so that an owner's attempts come together in time order. As
     /// indices into the arrays, in visiting order.
-    static func find(order: [Int], owner: [Int32], time: [Int64], amount: [Int64], succeeded: (Int) -> Bool) -> [Int] {
+    static func find(order: [Int], owner: [Int32], time: [Int64], amount: [Int32], succeeded: (Int) -> Bool) -> [Int] {
         var duplicates: [Int] = []
         var currentOwner: Int32 = -1
         var previousFailed = false
@@ -63,7 +65,7 @@ enum DuplicatePayments {
     }
 
     /// An amount in cents, for comparison (amounts read as numbers, NaN where unknown).
-    static func cents(_ amount: Double) -> Int64 {
-        amount.isFinite && abs(amount) < 1e15 ? Int64((amount * 100).rounded()) : unknownAmount
+    static func cents(_ amount: Double) -> Int32 {
+        amount.isFinite && abs(amount * 100) < 2_147_483_000 ? Int32((amount * 100).rounded()) : unknownAmount
     }
 }

@@ -27,7 +27,7 @@ struct PaymentAttempts {
     private(set) var failed: [Bool] = []
     private(set) var expired: [Bool] = []
     /// Amounts in cents (``DuplicatePayments/unknownAmount`` where unknown).
-    private(set) var amount: [Int64] = []
+    private(set) var amount: [Int32] = []
     /// Payments with a date, and those dated on day 1-3 of their month.
     var dated = 0
     var onDays1to3 = 0
@@ -37,7 +37,7 @@ struct PaymentAttempts {
     init() {}
 
     /// The attempts of parallel arrays gathered elsewhere (a streamed file's pass), and the dates.
-    init(owner: [Int32], time: [Int64], failed: [Bool], expired: [Bool], amount: [Int64], dated: Int, onDays1to3: Int) {
+    init(owner: [Int32], time: [Int64], failed: [Bool], expired: [Bool], amount: [Int32], dated: Int, onDays1to3: Int) {
         precondition(owner.count == time.count && time.count == failed.count && failed.count == expired.count && expired.count == amount.count)
         self.owner = owner
         self.amount = amount
@@ -51,7 +51,7 @@ struct PaymentAttempts {
     /// One attempt: its owner (-1: none, never an initial attempt), moment, outcome, and whether
     /// it failed because the card expired.
     @inline(__always)
-    mutating func add(owner: Int32, time: Int64, failed: Bool, expired: Bool, amount: Int64) {
+    mutating func add(owner: Int32, time: Int64, failed: Bool, expired: Bool, amount: Int32) {
         self.amount.append(amount)
         self.owner.append(owner)
         self.time.append(time)

@@ -4,7 +4,7 @@ import Testing
 @Suite("duplicate payments and missing days kernels")
 struct LoadProblemKernelTests {
     /// Attempts of one or more owners, as (owner, seconds, amount in cents, succeeded).
-    static func duplicates(_ attempts: [(Int32, Int64, Int64, Bool)]) -> [Int] {
+    static func duplicates(_ attempts: [(Int32, Int64, Int32, Bool)]) -> [Int] {
         let order = attempts.indices.sorted { (attempts[$0].0, attempts[$0].1, $0) < (attempts[$1].0, attempts[$1].1, $1) }
         return DuplicatePayments.find(order: order, owner: attempts.map(\.0), time: attempts.map(\.1), amount: attempts.map(\.2),
                                       succeeded: { attempts[$0].3 })
