@@ -52,15 +52,12 @@ enum SliceScan {
     struct Test: Sendable {
         var slice: Int
         var point: Int
-        var observed: Double
-        var expected: Double
         var z: Double
         var p: Double
     }
 
     struct Scored: Sendable {
         var slices: [ScanSlice]
-        var days: [CivilDate]
         var keys: [String]
         /// Every test with p <= q (the only ones Benjamini-Hochberg can reject), and the number of tests.
         var candidates: [Test]
@@ -142,10 +139,10 @@ enum SliceScan {
                     z = (z < 0 ? -1 : 1) * normalDeviate(twoSided: p)
                 }
                 tests += 1
-                if p <= q { candidates.append(Test(slice: index, point: point, observed: slice.numerator[point], expected: expected[point], z: z, p: p)) }
+                if p <= q { candidates.append(Test(slice: index, point: point, z: z, p: p)) }
             }
         }
-        return Scored(slices: slices, days: days, keys: keys, candidates: candidates, tests: tests, expected: expectedAll)
+        return Scored(slices: slices, keys: keys, candidates: candidates, tests: tests, expected: expectedAll)
     }
 
     /// The reference days of each point: the days of its kind within ``reach`` days on either

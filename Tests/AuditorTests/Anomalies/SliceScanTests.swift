@@ -45,7 +45,7 @@ struct SliceScanTests {
     @Test("Benjamini-Hochberg rejects exactly what statsmodels' fdr_bh rejects (ties included)")
     func benjaminiHochberg() throws {
         for set in try Self.fixture().bh {
-            let tests = set.p.enumerated().map { SliceScan.Test(slice: 0, point: $0, observed: 0, expected: 0, z: 0, p: $1) }
+            let tests = set.p.enumerated().map { SliceScan.Test(slice: 0, point: $0, z: 0, p: $1) }
             let rejected = Swift.Set(SliceScan.discoveries(tests, tests: tests.count, q: set.q).map(\.point))
             #expect(rejected == Swift.Set(set.rejected.indices.filter { set.rejected[$0] }), "q \(set.q), \(set.p.count) p-values")
         }
