@@ -1,19 +1,18 @@
 import Foundation
 import TableIO
 
-/// One slice of a daily series: the series itself or the part of it where some dimensions take
-/// given values (`payment_method = paypal`, `category = games, tier_rank = 1`), with its
-/// numerator (and, for a rate, denominator) per day.
+/// One slice of a daily rate series: the series itself or the part of it where some dimensions
+/// take given values (`payment_method = paypal`, `category = games, tier_rank = 1`), with its
+/// numerator and denominator per day.
 struct ScanSlice: Sendable {
     /// The series' family: the platform series a family member belongs to, else the series.
     var family: String
     var title: String
-    var form: SurfaceSeries.Form
     var unit: SurfaceSeries.Unit
     /// (dimension, value) pairs, in the order they narrow the series; empty for the whole series.
     var conditions: [Condition]
     var numerator: [Double]
-    var denominator: [Double]?
+    var denominator: [Double]
 
     struct Condition: Sendable, Hashable, Comparable {
         var dimension: String
@@ -26,11 +25,10 @@ struct ScanSlice: Sendable {
     }
 }
 
-/// The scan of every slice of the daily series (Documentation/anomalies.md, "Slices"): each
-/// day of each slice is tested against the same slice on days of the same kind in the three
-/// months around it (the same day of the month, or the month's last day) with the variance its
-/// volume gives it (binomial for a rate, Poisson for a total), inflated by the slice's own
-/// overdispersion; the false discovery rate over all of those tests is held at ``q``
+/// The scan of every slice of the daily rate series (Documentation/anomalies.md, "Slice scan"):
+/// each day of each slice is tested against the same slice on days of the same kind in the three
+/// months around it (the same day of the month, or the month's last day) with the binomial
+/// variance its volume gives it, inflated by the slice's own overdispersion; the false discovery rate over all of those tests is held at ``q``
 /// (Benjamini-Hochberg). A slice's discoveries on adjacent days make a run; runs of one series
 /// and sign that overlap make a cluster, whose cause is its most concentrated large slice when
 /// that slice carries most of the series' excess, else the whole series (platform-wide);
@@ -66,36 +64,37 @@ enum SliceScan {
         var expected: [[Double]]
     }
 
-    /// The slices of the daily series: each series, then each value of each of its dimensions that
-    /// splits its population (a rate's dimension with a denominator; any dimension of a total), the
-    /// creator split only on the platform series; a slice reached twice (a category member and the
-    /// platform's category value) is scanned once.
+    /// The slices of the daily rate series: each series, then each value of each of its dimensions
+    /// that splits its population (one with a denominator: a failure reason splits the failures,
+    /// not the attempts), the creator split only on the platform series; a slice reached twice (a
+    /// category member and the platform's category value) is scanned once.
     static func slices(_ series: [SurfaceSeries]) -> (slices: [ScanSlice], days: [CivilDate], keys: [String]) {
         var result: [ScanSlice] = []
         var seen = Set<String>()
         var days: [CivilDate] = []
         var keys: [String] = []
         for surface in series where surface.daily && surface.form == .rate {
+            guard let surfaceDenominator = surface.denominator else { continue }
             if days.isEmpty { days = surface.days; keys = surface.keys }
             guard surface.days == days else { continue }
             let family = surface.parent ?? surface.id
             let base = zip([surface.memberDimension], [surface.member]).compactMap { dimension, value in
                 dimension.flatMap { d in value.map { ScanSlice.Condition(dimension: d, value: $0) } }
             }
-            func add(_ conditions: [ScanSlice.Condition], _ numerator: [Double], _ denominator: [Double]?) {
+            func add(_ conditions: [ScanSlice.Condition], _ numerator: [Double], _ denominator: [Double]) {
                 let key = family + "|" + conditions.sorted().map { $0.dimension + "=" + $0.value }.joined(separator: "|")
                 guard seen.insert(key).inserted else { return }
-                result.append(ScanSlice(family: family, title: surface.title, form: surface.form, unit: surface.unit, conditions: conditions,
+                result.append(ScanSlice(family: family, title: surface.title, unit: surface.unit, conditions: conditions,
                                         numerator: numerator, denominator: denominator))
             }
-            add(base, surface.numerator, surface.denominator)
+            add(base, surface.numerator, surfaceDenominator)
             let points = surface.keys.indices
             for dimension in surface.dimensions {
-                if surface.form == .rate && dimension.denominator == nil { continue }
+                guard let part = dimension.denominator else { continue }
                 if surface.member != nil && dimension.name == "creator_id" { continue }
                 for (index, value) in dimension.values.enumerated() {
                     let numerator = points.map { dimension.numerator(index, $0) }
-                    let denominator = dimension.denominator.map { part in points.map { part(index, $0) } }
+                    let denominator = points.map { part(index, $0) }
                     guard numerator.contains(where: { $0 != 0 }) else { continue }
                     add(base + [ScanSlice.Condition(dimension: dimension.name, value: value)], numerator, denominator)
                 }
@@ -128,16 +127,12 @@ enum SliceScan {
             // The slice's overdispersion: the median squared Pearson residual over that of a chi-square with 1 df.
             let dispersion = max(1, (Robust.median(squares) ?? 0) / 0.454936423119572)
             for point in days.indices where !expected[point].isNaN {
-                var z = (slice.numerator[point] - expected[point]) / (variance[point] * dispersion).squareRoot()
-                var p = erfc(abs(z) / 2.0.squareRoot())
-                if let denominator = slice.denominator {
-                    // A rate: the binomial tail itself (a normal tail overstates a handful of failures among a
-                    // few attempts), on the counts shrunk by the overdispersion (quasi-binomial); z is then the
-                    // normal deviate of the same two-sided p-value.
-                    p = binomialTwoSided(slice.numerator[point] / dispersion, denominator[point] / dispersion,
-                                         rate: expected[point] / denominator[point])
-                    z = (z < 0 ? -1 : 1) * normalDeviate(twoSided: p)
-                }
+                // The binomial tail itself (a normal tail overstates a handful of failures among a few
+                // attempts), on the counts shrunk by the overdispersion (quasi-binomial); z is the normal
+                // deviate of the same two-sided p-value, signed by the direction of the movement.
+                let n = slice.denominator[point]
+                let p = binomialTwoSided(slice.numerator[point] / dispersion, n / dispersion, rate: expected[point] / n)
+                let z = (slice.numerator[point] < expected[point] ? -1 : 1) * normalDeviate(twoSided: p)
                 tests += 1
                 if p <= q { candidates.append(Test(slice: index, point: point, z: z, p: p)) }
             }
@@ -155,8 +150,8 @@ enum SliceScan {
         }
     }
 
-    /// A point's reference days without the highest and the lowest (by rate, or by value for a
-    /// total) when four or more remain: an incident on a neighbouring day of the same kind (the
+    /// A point's reference days without the ones with the highest and the lowest rate when four
+    /// or more remain: an incident on a neighbouring day of the same kind (the
     /// 15th of the month before) must not set this day's expectation.
     static func trimmed(_ days: [Int], _ rows: [[Double]]) -> [Int] {
         guard days.count >= 6 else { return days }
@@ -171,31 +166,23 @@ enum SliceScan {
         rows.map { row in days.reduce(0.0) { $0 + row[$1] } }
     }
 
-    /// A whole series' expected value at each point from its own reference days, and the variance
-    /// before overdispersion (NaN: not tested): a rate's failures n p (variance n p (1 - p)); a
-    /// total's mean (variance the mean, Poisson).
+    /// A slice's expected numerator at each point from its own reference days, n p with the rate
+    /// p = (F + 0.5) / (N + 1) of those days, and its binomial variance n p (1 - p) before
+    /// overdispersion (NaN: not tested).
     static func expectation(_ slice: ScanSlice, references: [[Int]]) -> ([Double], [Double]) {
         let count = references.count
-        let rows = [slice.numerator, slice.denominator ?? Array(repeating: 1, count: count)]
+        let rows = [slice.numerator, slice.denominator]
         var expected = [Double](repeating: .nan, count: count)
         var variance = [Double](repeating: .nan, count: count)
         for point in 0..<count {
             let reference = trimmed(references[point], rows)
-            let days = Double(reference.count)
-            guard reference.count >= minimumReferenceDays else { continue }
+            let n = slice.denominator[point]
+            guard reference.count >= minimumReferenceDays, n >= minimumDenominator else { continue }
             let sums = Self.sums(rows, reference)
-            if let denominator = slice.denominator {
-                let n = denominator[point]
-                guard n >= minimumDenominator, sums[1] > 0 else { continue }
-                let rate = (sums[0] + 0.5) / (sums[1] + 1)
-                expected[point] = n * rate
-                variance[point] = n * rate * (1 - rate)
-            } else {
-                let mean = sums[0] / days
-                guard mean > 0 else { continue }
-                expected[point] = mean
-                variance[point] = mean
-            }
+            guard sums[1] > 0 else { continue }
+            let rate = (sums[0] + 0.5) / (sums[1] + 1)
+            expected[point] = n * rate
+            variance[point] = n * rate * (1 - rate)
         }
         return (expected, variance)
     }
@@ -248,8 +235,8 @@ public struct Incident: Sendable {
     public var shows: [Shown]
     /// The cause's conditions ("payment_method = paypal"), empty for a platform-wide incident.
     public var cause: [String: String]
-    /// The cause's excess against the rest of its series, and that over the whole series' excess
-    /// (both over the window, in the lead series' unit).
+    /// The cause's excess (observed minus expected over the window, in the lead series' unit), and
+    /// that over the whole series' excess.
     public var causeExcess: Double
     public var causeShare: Double
     public var p: Double
@@ -397,7 +384,7 @@ extension SliceScan {
         return (incidents, scored.tests, found.count)
     }
 
-    /// An excess as the report writes it: dollars, or a count (a rate's excess counts its numerator).
+    /// An excess as the report writes it: dollars, or a count (a rate's excess counts its numerator's events).
     static func signed(_ value: Double, _ unit: SurfaceSeries.Unit) -> String {
         let sign = value < 0 ? "-" : "+"
         return sign + (unit == .dollars ? "$" : "") + Format.grouped(Int(abs(value).rounded()))
