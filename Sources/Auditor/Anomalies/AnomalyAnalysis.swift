@@ -87,6 +87,10 @@ public struct AnomalyReport: Sendable {
     public var notes: [String] = []
 
     public init() {}
+
+    mutating func setIncidents(_ scan: (incidents: [Incident], tests: Int, discoveries: Int)) {
+        (incidents, scanTests, scanDiscoveries) = scan
+    }
 }
 
 /// Runs the detector over every surface series, lists the strongest windows found, and scores
@@ -101,9 +105,17 @@ public enum AnomalyAnalysis {
     /// gigabytes; ten years is 6.7 M slopes (53 MB).
     public static let maximumDailyPoints = 3_653
 
-    public static func analyze(_ allSeries: [SurfaceSeries], groundTruth: [GroundTruthAnomaly]?) -> AnomalyReport {
+    /// Daily series cut to their last ``maximumDailyPoints`` days.
+    static func bounded(_ series: [SurfaceSeries]) -> [SurfaceSeries] {
+        series.map { $0.daily && $0.keys.count > maximumDailyPoints ? $0.suffix(maximumDailyPoints) : $0 }
+    }
+
+    /// The detector over `allSeries` and, unless `scan` is false (the caller scans later, with
+    /// series read after these), the slice scan over them and `scanOnly` (series no detector reads).
+    public static func analyze(_ allSeries: [SurfaceSeries], groundTruth: [GroundTruthAnomaly]?, scanOnly: [SurfaceSeries] = [],
+                               scan: Bool = true) -> AnomalyReport {
         var report = AnomalyReport()
-        let series = allSeries.map { $0.daily && $0.keys.count > maximumDailyPoints ? $0.suffix(maximumDailyPoints) : $0 }
+        let series = bounded(allSeries)
         if allSeries.contains(where: { $0.daily && $0.keys.count > maximumDailyPoints }) {
             report.notes.append("the window is longer than ten years: the daily series cover its last \(Format.grouped(maximumDailyPoints)) days")
         }
@@ -133,7 +145,7 @@ public enum AnomalyAnalysis {
             abs($0.z) != abs($1.z) ? abs($0.z) > abs($1.z) : ($0.series, $0.points.lowerBound) < ($1.series, $1.points.lowerBound)
         }
         report.found = (platform + members.sorted(by: order).prefix(familyMembers)).sorted(by: order)
-        (report.incidents, report.scanTests, report.scanDiscoveries) = SliceScan.incidents(series)
+        if scan { report.setIncidents(SliceScan.incidents(series + bounded(scanOnly))) }
 
         if let groundTruth {
             report.injected = groundTruth.map { score($0, series: series, detections: report.detections) }

@@ -1,9 +1,9 @@
 import Foundation
 import TableIO
 
-/// One slice of a daily rate series: the series itself or the part of it where some dimensions
-/// take given values (`payment_method = paypal`, `category = games, tier_rank = 1`), with its
-/// numerator and denominator per day.
+/// One slice of a daily rate or count series: the series itself or the part of it where some
+/// dimensions take given values (`payment_method = paypal`, `category = games, tier_rank = 1`),
+/// with its numerator per day and, for a rate, its denominator.
 struct ScanSlice: Sendable {
     /// The series' family: the platform series a family member belongs to, else the series.
     var family: String
@@ -12,7 +12,10 @@ struct ScanSlice: Sendable {
     /// (dimension, value) pairs, in the order they narrow the series; empty for the whole series.
     var conditions: [Condition]
     var numerator: [Double]
-    var denominator: [Double]
+    /// A rate's denominator per day; nil for a count, tested against its own volume.
+    var denominator: [Double]?
+    /// The days whose values set a day's expectation.
+    var cycle: SurfaceSeries.Cycle
 
     struct Condition: Sendable, Hashable, Comparable {
         var dimension: String
@@ -25,10 +28,14 @@ struct ScanSlice: Sendable {
     }
 }
 
-/// The scan of every slice of the daily rate series (Documentation/anomalies.md, "Slice scan"):
-/// each day of each slice is tested against the same slice on days of the same kind in the three
-/// months around it (the same day of the month, or the month's last day) with the binomial
-/// variance its volume gives it, inflated by the slice's own overdispersion; the false discovery rate over all of those tests is held at ``q``
+/// The scan of every slice of the daily rate and count series (Documentation/anomalies.md, "Slice
+/// scan"): each day of each slice is tested against the same slice on days of the same kind
+/// around it (for the billing cycle, the days of the three months around it that carry the same
+/// anniversaries; for the calendar, the five weeks around it read through weekday and
+/// turn-of-month factors):
+/// a rate with the binomial variance its volume gives it, a count by the exact conditional test
+/// of two Poisson rates (its count against the reference days' total), each inflated by the
+/// slice's own overdispersion; the false discovery rate over all of those tests is held at ``q``
 /// (Benjamini-Hochberg). A slice's discoveries on adjacent days make a run; runs of one series
 /// and sign that overlap make a cluster, whose cause is its most concentrated large slice when
 /// that slice carries most of the series' excess, else the whole series (platform-wide);
@@ -38,21 +45,35 @@ enum SliceScan {
     static let q = 0.01
     /// Days on each side of a day whose same-kind days give its expected value, and the guard
     /// band left out around it (an incident of up to three days does not set its own expectation).
-    static let reach = 92
+    static let calendarReach = 35
     static let guardDays = 3
-    /// A point is tested when its reference has this many days, and a rate's day this many attempts.
+    /// A point is tested when its reference has this many days, a rate's day this many attempts,
+    /// and a count with its reference days this many events.
     static let minimumReferenceDays = 3
     static let minimumDenominator = 5.0
+    static let minimumEvents = 5.0
     /// A slice is a cluster's cause when it carries this share of the whole series' excess; else
     /// the incident is platform-wide.
     static let minimumCauseShare = 0.75
+    /// Days within which clusters of one named cause are one incident.
+    static let followUp = 31
 
     struct Test: Sendable {
         var slice: Int
         var point: Int
         var z: Double
         var p: Double
+        /// The deviation from expectation in standard deviations (overdispersion included): it
+        /// orders tests whose p-values are beyond doubt (below ``certain``), where the tails no
+        /// longer tell a creator's 700 endings in a day from an outage's 60 extra failures.
+        var deviation: Double = 0
+
+        /// The order of strength: the p-value down to ``certain``, then the deviation.
+        var strength: (Double, Double) { (max(p, SliceScan.certain), -abs(deviation)) }
     }
+
+    /// p-values below this are all beyond doubt; strength among them is the deviation.
+    static let certain = 1e-12
 
     struct Scored: Sendable {
         var slices: [ScanSlice]
@@ -64,37 +85,44 @@ enum SliceScan {
         var expected: [[Double]]
     }
 
-    /// The slices of the daily rate series: each series, then each value of each of its dimensions
-    /// that splits its population (one with a denominator: a failure reason splits the failures,
-    /// not the attempts), the creator split only on the platform series; a slice reached twice (a
-    /// category member and the platform's category value) is scanned once.
+    /// Whether the scan reads a series: a daily rate, or a daily count (sums of money need a
+    /// compound model and are left to the detector).
+    static func scans(_ surface: SurfaceSeries) -> Bool {
+        surface.daily && ((surface.form == .rate && surface.denominator != nil) || (surface.form == .total && surface.unit == .count))
+    }
+
+    /// The slices of the daily rate and count series: each series, then each value of each of its
+    /// dimensions that splits its population (of a rate, one with a denominator: a failure reason
+    /// splits the failures, not the attempts), the creator split only on the platform series; a
+    /// slice reached twice (a category member and the platform's category value) is scanned once.
     static func slices(_ series: [SurfaceSeries]) -> (slices: [ScanSlice], days: [CivilDate], keys: [String]) {
         var result: [ScanSlice] = []
         var seen = Set<String>()
         var days: [CivilDate] = []
         var keys: [String] = []
-        for surface in series where surface.daily && surface.form == .rate {
-            guard let surfaceDenominator = surface.denominator else { continue }
+        for surface in series where scans(surface) {
+            let surfaceDenominator = surface.form == .rate ? surface.denominator : nil
             if days.isEmpty { days = surface.days; keys = surface.keys }
             guard surface.days == days else { continue }
             let family = surface.parent ?? surface.id
             let base = zip([surface.memberDimension], [surface.member]).compactMap { dimension, value in
                 dimension.flatMap { d in value.map { ScanSlice.Condition(dimension: d, value: $0) } }
             }
-            func add(_ conditions: [ScanSlice.Condition], _ numerator: [Double], _ denominator: [Double]) {
+            func add(_ conditions: [ScanSlice.Condition], _ numerator: [Double], _ denominator: [Double]?) {
                 let key = family + "|" + conditions.sorted().map { $0.dimension + "=" + $0.value }.joined(separator: "|")
                 guard seen.insert(key).inserted else { return }
                 result.append(ScanSlice(family: family, title: surface.title, unit: surface.unit, conditions: conditions,
-                                        numerator: numerator, denominator: denominator))
+                                        numerator: numerator, denominator: denominator, cycle: surface.cycle))
             }
             add(base, surface.numerator, surfaceDenominator)
             let points = surface.keys.indices
             for dimension in surface.dimensions {
-                guard let part = dimension.denominator else { continue }
+                let part = dimension.denominator
+                if surfaceDenominator != nil && part == nil { continue }
                 if surface.member != nil && dimension.name == "creator_id" { continue }
                 for (index, value) in dimension.values.enumerated() {
                     let numerator = points.map { dimension.numerator(index, $0) }
-                    let denominator = points.map { part(index, $0) }
+                    let denominator = part.map { part in points.map { part(index, $0) } }
                     guard numerator.contains(where: { $0 != 0 }) else { continue }
                     add(base + [ScanSlice.Condition(dimension: dimension.name, value: value)], numerator, denominator)
                 }
@@ -103,88 +131,279 @@ enum SliceScan {
         return (result, days, keys)
     }
 
-    /// The kind of a day for the billing cycle: its day of the month, or 32 for the month's last
-    /// day (anniversaries of days 29-31 fall there in shorter months, February's 28th carries four).
-    static func kind(_ day: CivilDate) -> Int {
-        day.day == day.yearMonth.dayCount ? 32 : day.day
+    /// The days of the month whose anniversaries fall on a day: itself, or for the month's last
+    /// day also the days the month lacks (February's 28th carries the 29th to the 31st).
+    static func anniversaries(_ day: CivilDate) -> ClosedRange<Int> {
+        day.day == day.yearMonth.dayCount ? day.day...31 : day.day...day.day
     }
 
+    /// Where a point's expected value comes from: groups of days, each one reference value (the
+    /// sum over its days), by the slice's cycle.
+    /// - billing: in each of the three months before and after, the days that carry exactly the
+    ///   same anniversaries (a 15th the 15th; February's 28th the 28th to the 31st of a 31-day
+    ///   month, the 28th to the 30th of a 30-day one; a 31st only a 31st);
+    /// - calendar: every day within ``calendarReach`` days, each read through the calendar
+    ///   factors (``calendarFactors(_:days:)``);
+    /// each outside the ``guardDays`` around the point.
+    static func referenceGroups(_ days: [CivilDate], cycle: SurfaceSeries.Cycle) -> [[[Int]]] {
+        guard let first = days.first else { return [] }
+        let index = { (day: CivilDate) -> Int? in
+            let offset = day.dayNumber - first.dayNumber
+            return offset >= 0 && offset < days.count ? offset : nil
+        }
+        func billing(_ point: Int) -> [[Int]] {
+            let day = days[point]
+            let carried = anniversaries(day)
+            var groups: [[Int]] = []
+            for months in [-3, -2, -1, 1, 2, 3] {
+                let month = day.yearMonth.adding(months: months)
+                let length = month.dayCount
+                // Days lo...min(hi, length) of that month, when together they carry exactly `carried`.
+                guard carried.lowerBound <= length, carried.upperBound == 31 || carried.upperBound < length else { continue }
+                let members = (carried.lowerBound...min(carried.upperBound, length)).compactMap { value in
+                    index(CivilDate(year: month.year, month: month.month, day: value))
+                }
+                guard members.count == min(carried.upperBound, length) - carried.lowerBound + 1,
+                      members.allSatisfy({ abs($0 - point) > guardDays }) else { continue }
+                groups.append(members)
+            }
+            return groups
+        }
+        func calendar(_ point: Int) -> [[Int]] {
+            (max(0, point - calendarReach)...min(days.count - 1, point + calendarReach)).filter { abs($0 - point) > guardDays }.map { [$0] }
+        }
+        return days.indices.map { point in cycle == .calendar ? calendar(point) : billing(point) }
+    }
+
+    /// A day's place in its month for the calendar factors: 1-3 for the first three days, 4 for
+    /// the day before the last, 5 for the last, 0 for the others.
+    static func place(_ day: CivilDate) -> Int {
+        let length = day.yearMonth.dayCount
+        return day.day <= 3 ? day.day : day.day == length ? 5 : day.day == length - 1 ? 4 : 0
+    }
+
+    /// Multiplicative factors of a daily count for its weekday and its place in the month (the
+    /// turn of the month, where activity peaks), estimated from the series itself: twice, the
+    /// day's count over the mean of its 29 days (each divided by the factors so far), the median
+    /// of that ratio per weekday on ordinary days (normalised to a mean of 1), then per place.
+    static func calendarFactors(_ counts: [Double], days: [CivilDate]) -> [Double] {
+        let n = counts.count
+        let weekday = days.map { (($0.dayNumber % 7) + 7) % 7 }
+        let places = days.map(place)
+        var factors = Array(repeating: 1.0, count: n)
+        guard n >= 56 else { return factors }
+        for _ in 0..<2 {
+            var prefix = [0.0]
+            for t in 0..<n { prefix.append(prefix[t] + counts[t] / factors[t]) }
+            let ratio = (0..<n).map { t -> Double in
+                let low = max(0, t - 14), high = min(n - 1, t + 14)
+                let level = (prefix[high + 1] - prefix[low]) / Double(high - low + 1)
+                return level > 0 ? counts[t] / level : .nan
+            }
+            var week = (0..<7).map { w in
+                Robust.median((0..<n).filter { weekday[$0] == w && places[$0] == 0 && !ratio[$0].isNaN }.map { ratio[$0] }) ?? 1
+            }
+            let mean = week.reduce(0, +) / 7
+            if mean > 0 { week = week.map { $0 / mean } }
+            let month = (0...5).map { p -> Double in
+                guard p > 0 else { return 1 }
+                let values = (0..<n).filter { places[$0] == p && !ratio[$0].isNaN && week[weekday[$0]] > 0 }.map { ratio[$0] / week[weekday[$0]] }
+                return values.count >= 3 ? Robust.median(values) ?? 1 : 1
+            }
+            factors = (0..<n).map { max(1e-6, week[weekday[$0]] * month[places[$0]]) }
+        }
+        return factors
+    }
+
+    /// The slices of `series` scored (``score(slices:days:keys:)``).
     static func score(_ series: [SurfaceSeries]) -> Scored {
         let (slices, days, keys) = slices(series)
-        let references = referenceDays(days.map(kind))
+        return score(slices: slices, days: days, keys: keys)
+    }
+
+    /// Every day of every slice tested; the candidates those with p <= q. A series whose cycle
+    /// is ``SurfaceSeries/Cycle/fitted`` takes the cycle its whole-series slice fits better (the
+    /// smaller mean squared Pearson residual, each capped at 25 so that one incident does not
+    /// decide; a mean, not a median, so that the two or three days a month that differ do), for
+    /// all its slices.
+    static func score(slices: [ScanSlice], days: [CivilDate], keys: [String]) -> Scored {
+        let cycles = Dictionary(uniqueKeysWithValues: [SurfaceSeries.Cycle.billing, .calendar].map { ($0, referenceGroups(days, cycle: $0)) })
+        // A family's calendar factors come from its whole-series slice; a fitted family takes the
+        // cycle that slice fits better.
+        var factors: [String: [Double]] = [:]
+        var chosen: [String: SurfaceSeries.Cycle] = [:]
+        for slice in slices where slice.conditions.isEmpty && slice.denominator == nil && slice.cycle != .billing {
+            factors[slice.family] = calendarFactors(slice.numerator, days: days)
+            guard slice.cycle == .fitted else { continue }
+            let fit = [SurfaceSeries.Cycle.billing, .calendar].map { cycle -> Double in
+                let model = expectation(slice, references: cycles[cycle]!, factors: cycle == .calendar ? factors[slice.family] : nil)
+                let squares = slice.numerator.indices.filter { !model.expected[$0].isNaN }.map { point in
+                    min(25, pow(slice.numerator[point] - model.expected[point], 2) / model.variance[point])
+                }
+                return squares.isEmpty ? .infinity : squares.reduce(0, +) / Double(squares.count)
+            }
+            chosen[slice.family] = fit[1] < fit[0] ? .calendar : .billing
+        }
         var candidates: [Test] = []
         var tests = 0
         var expectedAll: [[Double]] = []
         for (index, slice) in slices.enumerated() {
-            let (expected, variance) = expectation(slice, references: references)
+            let cycle = slice.cycle == .fitted ? chosen[slice.family] ?? .billing : slice.cycle
+            let (expected, variance, trials, rates) = expectation(slice, references: cycles[cycle]!,
+                                                                  factors: cycle == .calendar ? factors[slice.family] : nil)
             expectedAll.append(expected)
-            var squares: [Double] = []
-            for point in days.indices where !expected[point].isNaN {
-                let residual = slice.numerator[point] - expected[point]
-                squares.append(residual * residual / variance[point])
-            }
-            guard !squares.isEmpty else { continue }
-            // The slice's overdispersion: the median squared Pearson residual over that of a chi-square with 1 df.
-            let dispersion = max(1, (Robust.median(squares) ?? 0) / 0.454936423119572)
-            for point in days.indices where !expected[point].isNaN {
+            let tested = days.indices.filter { !expected[$0].isNaN }
+            guard !tested.isEmpty else { continue }
+            let squares = tested.map { point in pow(slice.numerator[point] - expected[point], 2) / variance[point] }
+            let dispersion = slice.denominator == nil
+                ? countDispersion(squares: squares, means: tested.map { expected[$0] })
+                : { _ in max(1, (Robust.median(squares) ?? 0) / chiSquareMedian) }
+            for point in tested {
                 // The binomial tail itself (a normal tail overstates a handful of failures among a few
-                // attempts), on the counts shrunk by the overdispersion (quasi-binomial); z is the normal
+                // attempts), on the counts shrunk by the overdispersion (quasi-likelihood); z is the normal
                 // deviate of the same two-sided p-value, signed by the direction of the movement.
-                let n = slice.denominator[point]
-                let p = binomialTwoSided(slice.numerator[point] / dispersion, n / dispersion, rate: expected[point] / n)
+                let shrink = dispersion(expected[point])
+                let p = binomialTwoSided(slice.numerator[point] / shrink, trials[point] / shrink, rate: rates[point])
                 let z = (slice.numerator[point] < expected[point] ? -1 : 1) * normalDeviate(twoSided: p)
                 tests += 1
-                if p <= q { candidates.append(Test(slice: index, point: point, z: z, p: p)) }
+                let deviation = (slice.numerator[point] - expected[point]) / (variance[point] * shrink).squareRoot()
+                if p <= q { candidates.append(Test(slice: index, point: point, z: z, p: p, deviation: deviation)) }
             }
         }
         return Scored(slices: slices, keys: keys, candidates: candidates, tests: tests, expected: expectedAll)
     }
 
-    /// The reference days of each point: the days of its kind within ``reach`` days on either
-    /// side, outside the ``guardDays`` around it (the same for every slice).
-    static func referenceDays(_ kinds: [Int]) -> [[Int]] {
-        kinds.indices.map { point in
-            (max(0, point - reach)...min(kinds.count - 1, point + reach)).filter { day in
-                kinds[day] == kinds[point] && abs(day - point) > guardDays
+    /// The median of a chi-square with one degree of freedom.
+    static let chiSquareMedian = 0.454936423119572
+
+    /// A count slice's overdispersion as a function of the expected count: its variance is the
+    /// Poisson one times phi + alpha mu (a quasi-Poisson factor phi, set by the days of at most the
+    /// median expected count, and a negative-binomial term alpha mu, set by the larger days so that
+    /// their median squared Pearson residual is that of a chi-square with 1 df). A billing day with
+    /// thousands of payments varies with the month's volume more than its Poisson variance says;
+    /// a quiet day does not.
+    static func countDispersion(squares: [Double], means: [Double]) -> (Double) -> Double {
+        let middle = Robust.median(means) ?? 0
+        let low = squares.indices.filter { means[$0] <= middle }.map { squares[$0] }
+        let high = squares.indices.filter { means[$0] > middle }
+        let phi = max(1, (Robust.median(low) ?? 0) / chiSquareMedian)
+        func medianRatio(_ alpha: Double) -> Double {
+            Robust.median(high.map { squares[$0] / (phi + alpha * means[$0]) }) ?? 0
+        }
+        guard high.count >= 5, medianRatio(0) > chiSquareMedian else { return { _ in phi } }
+        var lower = 0.0, upper = 1.0
+        while medianRatio(upper) > chiSquareMedian && upper < 1e6 { upper *= 4 }
+        for _ in 0..<60 {
+            let middle = (lower + upper) / 2
+            if medianRatio(middle) > chiSquareMedian { lower = middle } else { upper = middle }
+        }
+        let alpha = upper
+        return { phi + alpha * max(0, $0) }
+    }
+
+    /// Scores of series read at different times (the payments, then the events) as one: their
+    /// slices in order, the candidates renumbered. Parts without days are left out; parts on
+    /// other days than the first part's cannot be joined and are left out too.
+    static func combine(_ parts: [Scored]) -> Scored {
+        let used = parts.filter { !$0.keys.isEmpty }
+        guard let first = used.first else { return Scored(slices: [], keys: [], candidates: [], tests: 0, expected: []) }
+        var result = first
+        for part in used.dropFirst() where part.keys == first.keys {
+            let offset = result.slices.count
+            result.slices += part.slices
+            result.expected += part.expected
+            result.candidates += part.candidates.map { test in
+                var moved = test
+                moved.slice += offset
+                return moved
+            }
+            result.tests += part.tests
+        }
+        return result
+    }
+
+    /// How many reference groups are left out at each end (the highest and the lowest value:
+    /// rate, or count through its calendar factors): one of each when six or more remain, a fifth
+    /// of them when ten or more do. An incident on a neighbouring day of the same kind (the 15th
+    /// of the month before, the days of a two-week collapse outside the guard) must not set this
+    /// day's expectation.
+    static func trimCount(_ groups: Int) -> Int {
+        groups >= 10 ? groups / 5 : groups >= 6 ? 1 : 0
+    }
+
+    /// A slice's expected numerator at each point from its own reference days (NaN: not tested),
+    /// the variance of the numerator's deviation from it before overdispersion, and the binomial
+    /// test the point's p-value comes from (its trials and rate):
+    /// - a rate: n p with the rate p = (F + 0.5) / (N + 1) of the reference days' F failures of N
+    ///   attempts, variance n p (1 - p)(1 + n / N), and the conditional test of the day's k
+    ///   failures among the k + F of the day and its reference days: k ~ Binomial(k + F,
+    ///   n / (n + N)) (the test of two Poisson rates, exact for rare failures and conservative
+    ///   for common ones: a reference of three quiet days does not make a day's ordinary count
+    ///   look extreme);
+    /// - a count: the reference days' mean R / m, or where they are not centred on the day their
+    ///   least-squares line at it, of leverage h (1 / m when centred); variance mu (1 + h) (a
+    ///   Poisson count against an estimated mean); and the exact conditional test of two Poisson
+    ///   rates, the fit counting as 1 / h reference days: given the day's k events,
+    ///   k ~ Binomial(k + mu / h, h / (1 + h)), which for centred days is Binomial(k + R, 1 / (m + 1)).
+    static func expectation(_ slice: ScanSlice, references: [[[Int]]], factors: [Double]? = nil)
+        -> (expected: [Double], variance: [Double], trials: [Double], rates: [Double]) {
+        let count = references.count
+        var expected = [Double](repeating: .nan, count: count)
+        var variance = expected, trials = expected, rates = expected
+        let numerator = slice.numerator
+        // Per group of the point: its numerator and denominator sums, its value, its mean day.
+        var sums: [(numerator: Double, denominator: Double, value: Double, time: Double, first: Int)] = []
+        for point in 0..<count {
+            if let denominator = slice.denominator, denominator[point] < minimumDenominator { continue }
+            sums.removeAll(keepingCapacity: true)
+            for group in references[point] {
+                var top = 0.0, bottom = 0.0, adjusted = 0.0, time = 0
+                for day in group {
+                    top += numerator[day]
+                    if let denominator = slice.denominator { bottom += denominator[day] }
+                    if let factors { adjusted += numerator[day] / factors[day] }
+                    time += day
+                }
+                let value = slice.denominator != nil ? (bottom > 0 ? top / bottom : 0) : factors != nil ? adjusted : top
+                sums.append((top, bottom, value, Double(time) / Double(group.count), group[0]))
+            }
+            let cut = trimCount(sums.count)
+            if cut > 0 {
+                sums.sort { $0.value != $1.value ? $0.value < $1.value : $0.first < $1.first }
+                sums.removeLast(cut)
+                sums.removeFirst(cut)
+            }
+            guard sums.count >= minimumReferenceDays else { continue }
+            let sums0 = sums.reduce(0.0) { $0 + $1.numerator }, sums1 = sums.reduce(0.0) { $0 + $1.denominator }
+            if let denominator = slice.denominator {
+                let n = denominator[point]
+                guard sums1 > 0 else { continue }
+                let rate = (sums0 + 0.5) / (sums1 + 1)
+                expected[point] = n * rate
+                variance[point] = n * rate * (1 - rate) * (1 + n / sums1)
+                trials[point] = numerator[point] + sums0
+                rates[point] = n / (n + sums1)
+            } else {
+                // The reference days' level at this day: their mean, moved along their least-squares
+                // trend where they are not centred on it (the window's first and last months, a
+                // growing platform); the fit counts as 1 / h reference days, h its leverage here.
+                let k = numerator[point], m = Double(sums.count)
+                guard k + sums0 >= minimumEvents else { continue }
+                let centre = sums.reduce(0.0) { $0 + $1.time } / m
+                let spread = sums.reduce(0.0) { $0 + ($1.time - centre) * ($1.time - centre) }
+                let average = sums.reduce(0.0) { $0 + $1.value } / m
+                let slope = spread > 0 ? sums.reduce(0.0) { $0 + ($1.time - centre) * ($1.value - average) } / spread : 0
+                let offset = Double(point) - centre
+                let leverage = 1 / m + (spread > 0 ? offset * offset / spread : 0)
+                let mean = max(0, average + slope * offset) * (factors?[point] ?? 1)
+                let days = 1 / leverage
+                expected[point] = mean
+                variance[point] = max(mean, 0.5 / m) * (1 + leverage)
+                trials[point] = k + mean * days
+                rates[point] = 1 / (days + 1)
             }
         }
-    }
-
-    /// A point's reference days without the ones with the highest and the lowest rate when four
-    /// or more remain: an incident on a neighbouring day of the same kind (the
-    /// 15th of the month before) must not set this day's expectation.
-    static func trimmed(_ days: [Int], _ rows: [[Double]]) -> [Int] {
-        guard days.count >= 6 else { return days }
-        let value: (Int) -> Double = { day in rows[1][day] > 0 ? rows[0][day] / rows[1][day] : 0 }
-        let order = days.sorted { (value($0), $0) < (value($1), $1) }
-        return Array(order.dropFirst().dropLast())
-    }
-
-    /// The sums of `rows` over a point's reference days.
-    @inline(__always)
-    static func sums(_ rows: [[Double]], _ days: [Int]) -> [Double] {
-        rows.map { row in days.reduce(0.0) { $0 + row[$1] } }
-    }
-
-    /// A slice's expected numerator at each point from its own reference days, n p with the rate
-    /// p = (F + 0.5) / (N + 1) of those days, and its binomial variance n p (1 - p) before
-    /// overdispersion (NaN: not tested).
-    static func expectation(_ slice: ScanSlice, references: [[Int]]) -> ([Double], [Double]) {
-        let count = references.count
-        let rows = [slice.numerator, slice.denominator]
-        var expected = [Double](repeating: .nan, count: count)
-        var variance = [Double](repeating: .nan, count: count)
-        for point in 0..<count {
-            let reference = trimmed(references[point], rows)
-            let n = slice.denominator[point]
-            guard reference.count >= minimumReferenceDays, n >= minimumDenominator else { continue }
-            let sums = Self.sums(rows, reference)
-            guard sums[1] > 0 else { continue }
-            let rate = (sums[0] + 0.5) / (sums[1] + 1)
-            expected[point] = n * rate
-            variance[point] = n * rate * (1 - rate)
-        }
-        return (expected, variance)
+        return (expected, variance, trials, rates)
     }
 
     /// Twice the smaller binomial tail of `k` events in `n` trials at `rate` (continuous k and n:
@@ -252,7 +471,7 @@ extension SliceScan {
         var first: Int
         var last: Int
         var tests: [Test]
-        var strongest: Test { tests.min { ($0.p, -abs($0.z), $0.point) < ($1.p, -abs($1.z), $1.point) }! }
+        var strongest: Test { tests.min { $0.strength != $1.strength ? $0.strength < $1.strength : $0.point < $1.point }! }
     }
 
     /// Runs of one family and sign whose windows overlap: one movement of the series, with the
@@ -262,7 +481,7 @@ extension SliceScan {
         var runs: [Run]
         var first: Int { runs.map(\.first).min()! }
         var last: Int { runs.map(\.last).max()! }
-        var strongest: Test { runs.map(\.strongest).min { ($0.p, -abs($0.z), $0.slice) < ($1.p, -abs($1.z), $1.slice) }! }
+        var strongest: Test { runs.map(\.strongest).min { $0.strength != $1.strength ? $0.strength < $1.strength : $0.slice < $1.slice }! }
     }
 
     static func runs(_ found: [Test]) -> [Run] {
@@ -284,7 +503,11 @@ extension SliceScan {
 
     /// The incidents of the daily series, strongest first.
     static func incidents(_ series: [SurfaceSeries]) -> (incidents: [Incident], tests: Int, discoveries: Int) {
-        let scored = score(series)
+        incidents(score(series))
+    }
+
+    /// The incidents of scored slices, strongest first.
+    static func incidents(_ scored: Scored) -> (incidents: [Incident], tests: Int, discoveries: Int) {
         let found = discoveries(scored.candidates, tests: scored.tests)
         // Clusters: a family's runs of one sign, joined while their windows overlap.
         var clusters: [Cluster] = []
@@ -341,10 +564,12 @@ extension SliceScan {
             }
         }
         // Incidents: clusters of different families that overlap in time and whose causes agree
-        // (one holds the other's conditions, or one is platform-wide), strongest first.
+        // (one holds the other's conditions, or one is platform-wide), and clusters of any family
+        // with the same named cause within a billing cycle of each other (a creator's pledges
+        // ending, then the payments they no longer make); strongest first.
         let ordered = explained.sorted {
             let a = $0.cluster.strongest, b = $1.cluster.strongest
-            return (a.p, -abs(a.z), $0.cluster.family, $0.cluster.first) < (b.p, -abs(b.z), $1.cluster.family, $1.cluster.first)
+            return a.strength != b.strength ? a.strength < b.strength : ($0.cluster.family, $0.cluster.first) < ($1.cluster.family, $1.cluster.first)
         }
         var groups: [[Explained]] = []
         for item in ordered {
@@ -352,6 +577,10 @@ extension SliceScan {
             if let index = groups.firstIndex(where: { group in
                 let lead = group[0]
                 let other = Set(lead.cause)
+                let first = group.map(\.cluster.first).min()!, last = group.map(\.cluster.last).max()!
+                if !item.cause.isEmpty && conditions == other && item.cluster.first <= last + followUp && item.cluster.last >= first - followUp {
+                    return true
+                }
                 return !group.contains { $0.cluster.family == item.cluster.family }
                     && item.cluster.first <= lead.cluster.last && item.cluster.last >= lead.cluster.first
                     && (conditions.isSubset(of: other) || other.isSubset(of: conditions))
@@ -364,10 +593,17 @@ extension SliceScan {
         let incidents = groups.map { group -> Incident in
             let lead = group[0]
             let first = group.map(\.cluster.first).min()!, last = group.map(\.cluster.last).max()!
-            let shows = group.map { item -> Incident.Shown in
+            var shows: [Incident.Shown] = []
+            for item in group {
+                let slices = Set(item.cluster.runs.map(\.slice))
+                if let index = shows.firstIndex(where: { $0.series == item.cluster.family }) {
+                    shows[index].excess += item.excess
+                    shows[index].slices += slices.count
+                    continue
+                }
                 let slice = scored.slices[root[item.cluster.family] ?? item.cluster.runs[0].slice]
-                return Incident.Shown(series: item.cluster.family, title: slice.title, unit: slice.unit, excess: item.excess,
-                                      slices: Set(item.cluster.runs.map(\.slice)).count)
+                shows.append(Incident.Shown(series: item.cluster.family, title: slice.title, unit: slice.unit, excess: item.excess,
+                                            slices: slices.count))
             }
             let strongest = lead.cluster.strongest
             let cause = Dictionary(lead.cause.map { ($0.dimension, $0.value) }, uniquingKeysWith: { first, _ in first })

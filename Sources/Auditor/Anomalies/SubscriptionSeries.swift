@@ -142,4 +142,70 @@ enum SubscriptionSeries {
                           denominator: totalActive, dimensions: churnDimensions),
         ]
     }
+
+    /// The daily series only the slice scan reads: new units per day (a count) and the daily
+    /// churn rate (units whose life ends on a day over the units alive during it), each split by
+    /// every slicing of ``slicings(_:)``. None when the window has fewer than 56 days.
+    static func daily(_ context: AuditContext) -> [SurfaceSeries] {
+        let ledger = context.ledger
+        let firstDay = context.months[0].firstDay
+        let lastDay = min(context.asOfDay, context.months[context.months.count - 1].lastDay.dayNumber)
+        let count = lastDay - firstDay.dayNumber + 1
+        guard count >= 56 else { return [] }
+        let days = (0..<count).map { firstDay.adding(days: $0) }
+        let keys = days.map(\.description)
+        var newDimensions: [SurfaceSeries.Dimension] = []
+        var churnDimensions: [SurfaceSeries.Dimension] = []
+        var totalNew: [Double] = [], totalEnded: [Double] = [], totalOpen: [Double] = []
+        for (position, slicing) in slicings(context).enumerated() {
+            let slices = slicing.values.count
+            let slot = slicing.unit(ledger)
+            var signups = Array(repeating: 0.0, count: slices * count)
+            var ended = Array(repeating: 0.0, count: slices * count)
+            var change = Array(repeating: 0.0, count: slices * (count + 1))
+            for unit in ledger.followedUnits {
+                let row = slot(unit)
+                if let since = ledger.since[unit], case let day = since - firstDay.dayNumber, day >= 0 && day < count {
+                    signups[row * count + day] += 1
+                }
+                for run in ledger.lives[unit] {
+                    let end = context.knownEnd(run.end)
+                    let from = max(0, run.start - firstDay.dayNumber)
+                    let to = min(count - 1, (end ?? lastDay) - firstDay.dayNumber)
+                    guard from <= to else { continue }
+                    change[row * (count + 1) + from] += 1
+                    change[row * (count + 1) + to + 1] -= 1
+                    if let end, end - firstDay.dayNumber < count, end - firstDay.dayNumber >= 0 { ended[row * count + end - firstDay.dayNumber] += 1 }
+                }
+            }
+            var open = Array(repeating: 0.0, count: slices * count)
+            for row in 0..<slices {
+                var running = 0.0
+                for day in 0..<count {
+                    running += change[row * (count + 1) + day]
+                    open[row * count + day] = running
+                }
+            }
+            func totals(_ table: [Double]) -> [Double] {
+                (0..<count).map { day in (0..<slices).reduce(0.0) { $0 + table[$1 * count + day] } }
+            }
+            if position == 0 {
+                totalNew = totals(signups)
+                totalEnded = totals(ended)
+                totalOpen = totals(open)
+            }
+            let (newTable, endedTable, openTable) = (signups, ended, open)
+            newDimensions.append(SurfaceSeries.Dimension(name: slicing.name, values: slicing.values, numerator: { newTable[$0 * count + $1] }))
+            churnDimensions.append(SurfaceSeries.Dimension(name: slicing.name, values: slicing.values, numerator: { endedTable[$0 * count + $1] },
+                                                           denominator: { openTable[$0 * count + $1] }))
+        }
+        let noun = context.mapping.subjectNoun
+        let singular = noun.hasSuffix("s") ? String(noun.dropLast()) : noun
+        return [
+            SurfaceSeries(id: "daily_new_\(noun)", title: "New \(noun) per day", form: .total, unit: .count, daily: true, keys: keys,
+                          days: days, numerator: totalNew, dimensions: newDimensions, cycle: .fitted),
+            SurfaceSeries(id: "daily_\(singular)_churn_rate", title: "Daily \(singular) churn rate", form: .rate, unit: .share, daily: true,
+                          keys: keys, days: days, numerator: totalEnded, denominator: totalOpen, dimensions: churnDimensions),
+        ]
+    }
 }

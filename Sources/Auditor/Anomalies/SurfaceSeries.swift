@@ -25,6 +25,16 @@ public struct SurfaceSeries: Sendable {
         case share
     }
 
+    /// The days a daily value is compared with: the billing cycle (the days of other months that
+    /// carry the same anniversaries: February's 28th carries the 29th to the 31st), the calendar
+    /// (the weeks around it, through factors for the weekday and the turn of the month that the
+    /// series itself shows), or whichever of the two the whole series fits better.
+    public enum Cycle: Sendable, Hashable {
+        case billing
+        case calendar
+        case fitted
+    }
+
     /// A dimension a change can be split by: its values and each value's part of the numerator
     /// (and of the denominator, when the dimension splits the population the rate is taken
     /// over rather than only the events it counts).
@@ -68,10 +78,11 @@ public struct SurfaceSeries: Sendable {
     public var numerator: [Double]
     public var denominator: [Double]?
     public var dimensions: [Dimension]
+    public var cycle: Cycle
 
     public init(id: String, family: String? = nil, parent: String? = nil, memberDimension: String? = nil, member: String? = nil,
                 title: String, form: Form, unit: Unit, daily: Bool, keys: [String], days: [CivilDate],
-                numerator: [Double], denominator: [Double]? = nil, dimensions: [Dimension] = []) {
+                numerator: [Double], denominator: [Double]? = nil, dimensions: [Dimension] = [], cycle: Cycle = .billing) {
         self.id = id
         self.family = family ?? id
         self.parent = parent
@@ -86,6 +97,7 @@ public struct SurfaceSeries: Sendable {
         self.numerator = numerator
         self.denominator = denominator
         self.dimensions = dimensions
+        self.cycle = cycle
     }
 
     /// The series of its last `count` points, with its parts (the dimensions read the same

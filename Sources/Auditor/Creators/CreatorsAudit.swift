@@ -88,7 +88,10 @@ struct CreatorsAudit {
             CreatorsMeasures(tables: tables, transactions: transactions, events: noEvents, window: window, context: context,
                              hasTransactions: hasTransactions, hasEvents: hasEvents, phases: phases).measureWithoutEvents(into: &result)
         }
-        result.anomalies = phases.time("anomalies (thread 1)") {
+        // The detector, and the slice scan's series but the events'; those are scored on the
+        // second thread once its pass ends, and the incidents found from all of them together.
+        let paymentScan: SliceScan.Scored
+        (result.anomalies, paymentScan) = phases.time("anomalies (thread 1)") {
             anomalies(tables: tables, window: window, tallies: hasTransactions ? transactions.tallies : nil)
         }
         var events = try eventsWork.value()
@@ -97,16 +100,19 @@ struct CreatorsAudit {
 
         // The events measures on the second thread while this one runs the data tests.
         let finished = UnsafeTransfer((tables, transactions, events, context))
-        let eventMeasures = Background {
+        let eventMeasures = Background { () -> UnsafeTransfer<(Measurements, SliceScan.Scored)> in
             var part = Measurements()
             let (tables, transactions, events, context) = finished.value
             CreatorsMeasures(tables: tables, transactions: transactions, events: events, window: window, context: context,
                              hasTransactions: hasTransactions, hasEvents: hasEvents).measureEvents(into: &part)
-            return part
+            let series = CreatorsSeries(tables: tables, window: window, payments: nil)
+            let engagement = hasEvents ? CreatorsSeries.engagement(events, days: series.windowDays, categoryNames: series.categoryNames) : nil
+            return UnsafeTransfer((part, SliceScan.score(AnomalyAnalysis.bounded(engagement.map { [$0] } ?? []))))
         }
         // After the streamed passes' tests, those the measures ran (duplicate payments).
         result.integrity = integrity(tables: tables, transactions: transactions, events: events, window: window) + result.integrity
-        let part = try eventMeasures.value()
+        let (part, eventScan) = try eventMeasures.value().value
+        result.anomalies?.setIncidents(SliceScan.incidents(SliceScan.combine([paymentScan, eventScan])))
         result.metrics.merge(part.metrics) { first, _ in first }
         result.charts.seasonal += part.charts.seasonal
         result.charts.lines += part.charts.lines
@@ -152,8 +158,9 @@ struct CreatorsAudit {
     }
 
     /// The anomaly analysis, scored against `anomalies.json` when the folder has one.
-    func anomalies(tables: CreatorsTables, window: CreatorsWindow, tallies: PaymentTallies?) -> AnomalyReport {
-        let series = CreatorsSeries(tables: tables, window: window, payments: tallies).build()
+    func anomalies(tables: CreatorsTables, window: CreatorsWindow, tallies: PaymentTallies?) -> (AnomalyReport, SliceScan.Scored) {
+        let builder = CreatorsSeries(tables: tables, window: window, payments: tallies)
+        let series = builder.build()
         let path = source.groundTruthPath
         var truth: [GroundTruthAnomaly]?
         var source: String?
@@ -165,14 +172,15 @@ struct CreatorsAudit {
                 source = "anomalies.json could not be used: \(error)"
             }
         }
-        var report = AnomalyAnalysis.analyze(series, groundTruth: truth)
+        var report = AnomalyAnalysis.analyze(series, groundTruth: truth, scan: false)
+        let scan = SliceScan.score(AnomalyAnalysis.bounded(series + builder.scanSeries()))
         report.groundTruth = source
         if tallies == nil {
             report.notes.append("transactions.csv is missing: no daily revenue or payment failure series")
         } else if let tallies, !tallies.byCreator {
             report.notes.append("daily series are not split by creator: \(tallies.creators) creators x \(tallies.days) days exceeds the in-memory budget of \(PaymentTallies.creatorCellBudget) cells; the monthly series are")
         }
-        return report
+        return (report, scan)
     }
 
     /// The data tests that encode our own generator's conventions rather than a property of any

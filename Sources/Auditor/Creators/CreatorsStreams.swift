@@ -58,11 +58,20 @@ struct EventAggregates {
     var words = 1
     var eventsByMonth: [Int]
     var eventsByCategory: [Int]
-    /// Events dated on each window day (for the missing days test).
+    /// Events dated on each window day (for the missing days test and the slice scan).
     var eventsByDay: [Int] = []
+    /// Events per window day by [day x category] and [day x event type] (``eventTypes``): the
+    /// slice scan's engagement series.
+    var eventsByDayCategory: [Int32] = []
+    var eventsByDayType: [Int32] = []
+    /// Whether the file has an event type column.
+    var typed = false
     var rows = 0
     var findings = FindingCounter()
     var sha256: String?
+
+    /// The accepted event types, then one slot for any other value.
+    static let eventTypes = ["view", "like", "comment", "share", "(other)"]
 
     init(months: Int, categories: Int) {
         eventsByMonth = Array(repeating: 0, count: months)
@@ -437,7 +446,12 @@ struct CreatorsStreams {
         let postColumn = columns.optional("post_id")
         let at = try columns.require("event_at")
         var result = EventAggregates(months: window.months.count, categories: tables.categories.count)
-        result.eventsByDay = Array(repeating: 0, count: Int((window.asOf - window.start) / 86_400) + 1)
+        let dayCount = Int((window.asOf - window.start) / 86_400) + 1
+        let categoryCount = tables.categories.count
+        let typeCount = EventAggregates.eventTypes.count
+        result.eventsByDay = Array(repeating: 0, count: dayCount)
+        result.eventsByDayCategory = Array(repeating: 0, count: dayCount * categoryCount)
+        result.eventsByDayType = Array(repeating: 0, count: dayCount * typeCount)
         let patrons = tables.patrons
         let creators = tables.creators
         let posts = tables.posts
@@ -446,6 +460,7 @@ struct CreatorsStreams {
         let creatorCategory = tables.creatorCategory
         let window = window
         let eventType = columns.optional("event_type")
+        result.typed = eventType != nil
         let mapEventType = profile.mapsValues("engagement_events", "event_type")
         var patronCache = LookupCache()
         var creatorCache = LookupCache()
@@ -479,9 +494,13 @@ struct CreatorsStreams {
         try reader.forEachRow { row in
             result.rows += 1
             if pairs == nil, result.rows & 4_095 == 0, let pledges = gate.ready { arrive(pledges) }
-            if let eventType, Self.field(row, eventType, columns, "event_type", mapped: mapEventType,
-                                         is: "view", "like", "comment", "share") == nil {
-                result.findings.fail("accepted_values", "engagement_events", "event_type", key: row.string(id))
+            var typeIndex = typeCount - 1
+            if let eventType {
+                if let index = Self.field(row, eventType, columns, "event_type", mapped: mapEventType, is: "view", "like", "comment", "share") {
+                    typeIndex = index
+                } else {
+                    result.findings.fail("accepted_values", "engagement_events", "event_type", key: row.string(id))
+                }
             }
             guard let moment = row.time(at), moment != noTime else {
                 result.findings.fail("valid_timestamp", "engagement_events", "event_at", key: row.string(id))
@@ -508,7 +527,10 @@ struct CreatorsStreams {
                 pendingKeys.append(row[id])
             }
             guard let month else { return }
-            result.eventsByDay[Int((moment - window.start) / 86_400)] += 1
+            let day = Int((moment - window.start) / 86_400)
+            result.eventsByDay[day] += 1
+            result.eventsByDayCategory[day * categoryCount + Int(creatorCategory[creator])] += 1
+            result.eventsByDayType[day * typeCount + typeIndex] += 1
             result.eventsByMonth[month] += 1
             result.eventsByCategory[Int(creatorCategory[creator])] += 1
         }

@@ -149,7 +149,7 @@ public enum MarkdownReport {
             }
         }
         lines += ["", "### Incidents (slice scan)", ""]
-        lines.append("Every day of every slice of the daily rate series (the series, each value of its dimensions, a category's values of its own dimensions) against the same slice on the same kind of day in the three months around it (the highest and the lowest of those days left out), with binomial variance and the slice's overdispersion; \(Format.grouped(anomalies.scanTests)) slice-days tested, \(Format.grouped(anomalies.scanDiscoveries)) discovered at a false discovery rate of \(Format.percent(SliceScan.q)).")
+        lines.append("Every day of every slice of the daily rate and count series (the series, each value of its dimensions, a category's values of its own dimensions) against the same slice on the days around it that should look alike (the days of the three months around that carry the same billing anniversaries, or for a count that follows the calendar the five weeks around through weekday and turn-of-month factors; the extremes left out), by a conditional binomial test with the slice's overdispersion; \(Format.grouped(anomalies.scanTests)) slice-days tested, \(Format.grouped(anomalies.scanDiscoveries)) discovered at a false discovery rate of \(Format.percent(SliceScan.q)).")
         if anomalies.incidents.isEmpty {
             lines += ["", "No incident."]
         } else {

@@ -4,9 +4,10 @@ import Testing
 import Generator
 import TableIO
 
-/// Reference values: scipy's binomial tails (betainc for continuous counts) and statsmodels'
-/// Benjamini-Hochberg, computed by scripts/reference/slice_scan.py into Fixtures/slice_scan.json;
-/// then the scan on daily failure series with known incidents.
+/// Reference values: scipy's binomial tails (betainc for continuous counts), statsmodels'
+/// Benjamini-Hochberg and its exact conditional test of two Poisson rates, computed by
+/// scripts/reference/slice_scan.py into Fixtures/slice_scan.json; then the scan on daily failure
+/// and count series with known incidents.
 @Suite("slice scan")
 struct SliceScanTests {
     struct Fixture: Decodable {
@@ -21,8 +22,15 @@ struct SliceScanTests {
             var p: [Double]
             var rejected: [Bool]
         }
+        struct Count: Decodable {
+            var k: Double
+            var reference_total: Double
+            var reference_days: Int
+            var two_sided: Double
+        }
         var tails: [Tail]
         var bh: [Set]
+        var counts: [Count]
     }
 
     static func fixture() throws -> Fixture {
@@ -39,6 +47,97 @@ struct SliceScanTests {
             let ours = SliceScan.binomialTwoSided(tail.k, tail.n, rate: tail.rate)
             #expect(abs(ours - tail.two_sided) <= 1e-9 * max(tail.two_sided, 1e-300) || abs(ours - tail.two_sided) < 1e-15,
                     "k \(tail.k) n \(tail.n) rate \(tail.rate): \(ours) vs \(tail.two_sided)")
+        }
+    }
+
+    @Test("a day's count against its reference days: the p-value of statsmodels' exact conditional Poisson test to 1e-9 (relative)")
+    func counts() throws {
+        let fixture = try Self.fixture()
+        #expect(fixture.counts.count == 10)
+        for count in fixture.counts {
+            // The day in the middle of its m reference days, each holding R / m.
+            let m = count.reference_days
+            var numerator = Array(repeating: count.reference_total / Double(m), count: m + 1)
+            numerator[m / 2] = count.k
+            let references = (0...m).map { point in point == m / 2 ? (0...m).filter { $0 != m / 2 }.map { [$0] } : [] }
+            let slice = ScanSlice(family: "f", title: "f", unit: .count, conditions: [], numerator: numerator, denominator: nil, cycle: .billing)
+            let model = SliceScan.expectation(slice, references: references)
+            let point = m / 2
+            if count.k + count.reference_total < SliceScan.minimumEvents {
+                #expect(model.expected[point].isNaN)
+                continue
+            }
+            #expect(abs(model.expected[point] - count.reference_total / Double(m)) < 1e-12)
+            let ours = SliceScan.binomialTwoSided(count.k, model.trials[point], rate: model.rates[point])
+            #expect(abs(ours - count.two_sided) <= 1e-9 * max(count.two_sided, 1e-300),
+                    "k \(count.k) R \(count.reference_total) m \(m): \(ours) vs \(count.two_sided)")
+        }
+    }
+
+    @Test("billing references carry the same anniversaries: February's 28th against the 28th-31st, a 31st only against 31sts, a 30th against 30th-31st")
+    func billingGroups() {
+        let first = CivilDate(year: 2023, month: 1, day: 1)
+        let days = (0..<365).map { first.adding(days: $0) }
+        let groups = SliceScan.referenceGroups(days, cycle: .billing)
+        func dates(_ point: Int) -> [[String]] { groups[point].map { $0.map { days[$0].description } } }
+        // 2023-02-28: January and March (31 days) give four days each, April (30) three, May four.
+        #expect(dates(58) == [["2023-01-28", "2023-01-29", "2023-01-30", "2023-01-31"],
+                              ["2023-03-28", "2023-03-29", "2023-03-30", "2023-03-31"],
+                              ["2023-04-28", "2023-04-29", "2023-04-30"],
+                              ["2023-05-28", "2023-05-29", "2023-05-30", "2023-05-31"]])
+        // 2023-03-31: only 31-day months.
+        #expect(dates(89) == [["2023-01-31"], ["2023-05-31"]])
+        // 2023-04-30: a 31-day month's 30th and 31st, a 30-day month's 30th; not February.
+        #expect(dates(119) == [["2023-01-30", "2023-01-31"], ["2023-03-30", "2023-03-31"], ["2023-05-30", "2023-05-31"],
+                               ["2023-06-30"], ["2023-07-30", "2023-07-31"]])
+        // The 15th: the 15th of each month around it, never a day within the guard.
+        #expect(dates(165) == [["2023-03-15"], ["2023-04-15"], ["2023-05-15"], ["2023-07-15"], ["2023-08-15"], ["2023-09-15"]])
+    }
+
+    /// Two years of daily events in three categories growing by half over the window, lower at
+    /// weekends and higher at the turn of the month (`cycle`), overdispersed (a day's mean varies
+    /// by 5%, log-normal); `collapse` removes a share of one category's events on some days.
+    static func events(seed: UInt64, collapse: (days: ClosedRange<Int>, category: Int, share: Double)? = nil) -> SurfaceSeries {
+        var random = SplitMix64(seed: seed)
+        let categories = ["music", "games", "video"]
+        let share = [0.5, 0.3, 0.2]
+        let first = CivilDate(year: 2023, month: 1, day: 1)
+        let days = (0..<731).map { first.adding(days: $0) }
+        var counts = Array(repeating: Array(repeating: 0.0, count: days.count), count: categories.count)
+        for (point, day) in days.enumerated() {
+            let weekend = (day.dayNumber % 7 + 7) % 7 >= 2 && (day.dayNumber % 7 + 7) % 7 <= 3  // 1970-01-03 was a Saturday
+            let turn = day.day == 1 || day.day == day.yearMonth.dayCount
+            let level = 2_000 * (1 + 0.5 * Double(point) / 730) * (weekend ? 0.7 : 1) * (turn ? 1.3 : 1)
+            let noise = random.lognormal(mu: -0.00125, sigma: 0.05)
+            for category in categories.indices {
+                var mean = level * share[category] * noise
+                if let collapse, collapse.days.contains(point), collapse.category == category { mean *= 1 - collapse.share }
+                counts[category][point] = Double(random.poisson(mean: mean))
+            }
+        }
+        let byCategory = counts
+        return SurfaceSeries(id: "daily_engagement_events", title: "Daily engagement events", form: .total, unit: .count, daily: true,
+                             keys: days.map(\.description), days: days,
+                             numerator: days.indices.map { point in categories.indices.reduce(0.0) { $0 + byCategory[$1][point] } },
+                             dimensions: [SurfaceSeries.Dimension(name: "category", values: categories, numerator: { byCategory[$0][$1] })],
+                             cycle: .fitted)
+    }
+
+    @Test("overdispersed, growing, weekly and turn-of-month counts over ten seeds: at most one incident in all of them")
+    func cleanCounts() {
+        let incidents = (1...10).map { SliceScan.incidents([Self.events(seed: $0)]).incidents }
+        #expect(incidents.map(\.count).reduce(0, +) <= 1, "\(incidents.flatMap { $0.map(\.answer) }.prefix(12))")
+    }
+
+    @Test("a category's events missing for two weeks, all or 40% of them, early or late in the window: one incident caused by that category")
+    func engagementCollapse() {
+        for (seed, days, share) in [(UInt64(11), 40...53, 1.0), (12, 600...613, 0.4), (13, 300...313, 0.4)] {
+            let (incidents, _, _) = SliceScan.incidents([Self.events(seed: seed, collapse: (days, 2, share))])
+            let first = incidents.first
+            #expect(first?.cause == ["category": "video"], "\(incidents.map(\.answer))")
+            #expect(first.map { $0.start <= days.upperBound.description(from: 2023) && $0.end >= days.lowerBound.description(from: 2023) } == true)
+            #expect((first?.causeExcess ?? 0) < 0)
+            #expect(incidents.count <= 2, "\(incidents.map(\.answer))")
         }
     }
 
