@@ -78,6 +78,17 @@ struct AnomalyTests {
         #expect(incidents.count > 3 && cause(incidents[3]) == ["creator_id": "cr_0151"], "\(incidents.map(cause))")
         #expect(incidents.contains { ($0["window"] as? [String]) == ["2024-02-14", "2024-02-16"] && ($0["series"] as? [String]) == ["daily_payment_failure_rate"] })
         #expect(markdown.contains("### Incidents (slice scan)"))
+        // Each incident one entry of report.md: its heading with the cause, its answer, its chart
+        // (the cause's slice around the window, its discovered days marked).
+        for (index, incident) in incidents.enumerated() {
+            let rank = index + 1
+            let window = incident["window"] as? [String] ?? []
+            #expect(markdown.contains("#### Incident \(rank): \(window.first ?? "") .. \(window.last ?? "")"), "incident \(rank)")
+            #expect(markdown.contains((incident["answer"] as? String ?? "?") + "."), "incident \(rank)'s answer")
+            #expect(markdown.contains("![incident \(rank)](chart-incident-\(rank).svg)"), "incident \(rank)'s chart")
+            let svg = try String(contentsOf: out.appendingPathComponent("chart-incident-\(rank).svg"), encoding: .utf8)
+            #expect(svg.contains("<circle") && svg.contains("Incident \(rank): "), "chart-incident-\(rank).svg")
+        }
     }
 
     @Test("a copy without anomalies.json and with an outage of the test's own: found blind, its failure reason first")

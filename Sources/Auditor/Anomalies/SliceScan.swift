@@ -461,6 +461,19 @@ public struct Incident: Sendable {
     public var p: Double
     public var z: Double
     public var answer: String
+    /// The cause's slice (the whole series when platform-wide) of the lead series, four weeks on
+    /// either side of the window: the incident's chart.
+    public var trace: Trace
+
+    public struct Trace: Sendable {
+        public var title: String
+        public var unit: SurfaceSeries.Unit
+        public var keys: [String]
+        public var observed: [Double?]
+        public var expected: [Double?]
+        /// The days on which a slice of the lead series was discovered.
+        public var flagged: [Bool]
+    }
 }
 
 extension SliceScan {
@@ -532,6 +545,8 @@ extension SliceScan {
             var cause: [ScanSlice.Condition]
             var excess: Double
             var causeExcess: Double
+            /// The slice the cause names (the whole series when platform-wide).
+            var slice: Int
         }
         func excess(_ slice: Int, _ window: ClosedRange<Int>) -> (excess: Double, expected: Double) {
             var excess = 0.0, expected = 0.0
@@ -558,9 +573,11 @@ extension SliceScan {
             }
             // Platform-wide when the series as a whole moved and no slice carries most of it.
             if let best, whole == 0 || abs(best.excess) >= minimumCauseShare * abs(whole) {
-                explained.append(Explained(cluster: cluster, cause: scored.slices[best.slice].conditions, excess: whole, causeExcess: best.excess))
+                explained.append(Explained(cluster: cluster, cause: scored.slices[best.slice].conditions, excess: whole, causeExcess: best.excess,
+                                           slice: best.slice))
             } else {
-                explained.append(Explained(cluster: cluster, cause: [], excess: whole, causeExcess: whole))
+                explained.append(Explained(cluster: cluster, cause: [], excess: whole, causeExcess: whole,
+                                           slice: root[cluster.family] ?? cluster.strongest.slice))
             }
         }
         // Incidents: clusters of different families that overlap in time and whose causes agree
@@ -615,9 +632,31 @@ extension SliceScan {
                 .joined(separator: "; ")
             let answer = "\(when): \(impact); cause \(causeText); strongest slice \(scored.slices[strongest.slice].label) on \(scored.keys[strongest.point]), z \(Format.fixed(strongest.z, 1))"
             return Incident(start: scored.keys[first], end: scored.keys[last], shows: shows, cause: cause, causeExcess: lead.causeExcess,
-                            causeShare: share, p: strongest.p, z: strongest.z, answer: answer)
+                            causeShare: share, p: strongest.p, z: strongest.z, answer: answer,
+                            trace: trace(scored, slice: lead.slice, around: first...last,
+                                         discovered: Set(lead.cluster.runs.flatMap { $0.tests.map(\.point) })))
         }
         return (incidents, scored.tests, found.count)
+    }
+
+    /// Days on either side of an incident's window that its chart shows.
+    static let traceMargin = 28
+
+    /// A slice's observed and expected values (a rate's as rates) around a window, with the days
+    /// some slice of the incident's lead series was discovered on.
+    static func trace(_ scored: Scored, slice index: Int, around window: ClosedRange<Int>, discovered flaggedDays: Set<Int>) -> Incident.Trace {
+        let slice = scored.slices[index]
+        let span = max(0, window.lowerBound - traceMargin)...min(scored.keys.count - 1, window.upperBound + traceMargin)
+        func value(_ numerator: Double, _ point: Int) -> Double? {
+            guard !numerator.isNaN else { return nil }
+            guard let denominator = slice.denominator else { return numerator }
+            return denominator[point] > 0 ? numerator / denominator[point] : nil
+        }
+        let expected = scored.expected[index]
+        let series = slice.title.hasPrefix("Platform ") ? String(slice.title.dropFirst("Platform ".count)) : slice.title
+        return Incident.Trace(title: slice.conditions.isEmpty ? series : "\(slice.label), \(series)", unit: slice.unit, keys: span.map { scored.keys[$0] },
+                              observed: span.map { value(slice.numerator[$0], $0) }, expected: span.map { value(expected[$0], $0) },
+                              flagged: span.map { flaggedDays.contains($0) })
     }
 
     /// An excess as the report writes it: dollars, or a count (a rate's excess counts its numerator's events).

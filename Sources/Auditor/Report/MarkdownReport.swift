@@ -98,7 +98,7 @@ public enum MarkdownReport {
         if !charts.isEmpty {
             lines.append("")
             lines.append("## Charts")
-            for chart in charts where !chart.file.hasPrefix("chart-anomaly-") {
+            for chart in charts where !chart.file.hasPrefix("chart-anomaly-") && !chart.file.hasPrefix("chart-incident-") {
                 lines.append("")
                 lines.append("![\(chart.title)](\(chart.file))")
             }
@@ -158,8 +158,14 @@ public enum MarkdownReport {
                 let cause = incident.cause.isEmpty ? "platform-wide" : incident.cause.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", ")
                 lines.append("| \(rank + 1) | \(incident.start) .. \(incident.end) | \(incident.shows.map(\.series).joined(separator: ", ")) | \(cause) | \(SliceScan.signed(incident.causeExcess, incident.shows[0].unit)) | \(Format.fixed(incident.z, 1)) |")
             }
-            lines.append("")
-            for incident in anomalies.incidents { lines.append("- \(incident.answer).") }
+            for (rank, incident) in anomalies.incidents.enumerated() {
+                let cause = incident.cause.isEmpty ? "platform-wide"
+                    : incident.cause.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", ")
+                    + " (\(Format.percent(incident.causeShare)) of the lead series' excess)"
+                lines += ["", "#### Incident \(rank + 1): \(incident.start) .. \(incident.end), \(cause)", "", "\(incident.answer)."]
+                let file = ReportCharts.incidentFile(rank + 1)
+                if charts.contains(file) { lines += ["", "![incident \(rank + 1)](\(file))"] }
+            }
         }
         lines += ["", "### Found without ground truth", ""]
         if anomalies.found.isEmpty {

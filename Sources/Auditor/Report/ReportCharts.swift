@@ -48,12 +48,32 @@ public enum ReportCharts {
                                           xLabel: "share of creators, smallest first"))
         }
         if let anomalies = measurements.anomalies {
+            for (index, incident) in anomalies.incidents.enumerated() { add("incident-\(index + 1)", incidentChart(incident, rank: index + 1)) }
             for id in chartedSeries(anomalies) {
                 guard let surface = anomalies.series.first(where: { $0.id == id }), let detection = anomalies.detections[id] else { continue }
                 add("anomaly-" + slug(id), anomalyChart(surface, detection))
             }
         }
         return charts
+    }
+
+    /// The chart file of the incident of a rank (1 for the first).
+    public static func incidentFile(_ rank: Int) -> String { "chart-incident-\(rank).svg" }
+
+    /// An incident's slice around its window: observed, expected, and the days discovered.
+    static func incidentChart(_ incident: Incident, rank: Int) -> SVGChart {
+        let trace = incident.trace
+        let points = { (values: [Double?]) in
+            values.enumerated().compactMap { index, value in value.map { SVGChart.Point(x: Double(index), y: $0) } }
+        }
+        let flagged = trace.observed.indices.map { trace.flagged[$0] ? trace.observed[$0] : nil }
+        return SVGChart(
+            title: "Incident \(rank): \(trace.title)", xLabel: "day",
+            yLabel: trace.unit == .dollars ? "$" : trace.unit == .share ? "rate" : "count",
+            series: [SVGChart.Series(name: "observed", points: points(trace.observed)),
+                     SVGChart.Series(name: "expected (reference days)", points: points(trace.expected), dashed: true),
+                     SVGChart.Series(name: "discovered", points: points(flagged), style: .markers, color: "#d62728")],
+            xCategories: trace.keys, yFormat: trace.unit == .share ? .percent : .number)
     }
 
     /// The anomaly charts' file name for a series.
