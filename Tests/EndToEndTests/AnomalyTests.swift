@@ -61,7 +61,7 @@ struct AnomalyTests {
         let strengths = found.compactMap { ($0["z"] as? Double).map(abs) }
         #expect(strengths == strengths.sorted(by: >), "found is not strongest first")
         // The slice scan (README): the exodus's three creators first, each once with its endings
-        // and its missing payments, then the viral creator; the February outage among 17.
+        // and its missing payments, then the viral creator; the February outage among 21.
         let incidents = try #require(anomalies["incidents"] as? [[String: Any]])
         func cause(_ incident: [String: Any]) -> [String: String] {
             (incident["root_cause"] as? [String: Any])?["conditions"] as? [String: String] ?? [:]
@@ -70,13 +70,16 @@ struct AnomalyTests {
         let exodus = (truth?["anomalies"] as? [[String: Any]])?.first { $0["id"] as? String == "creator_exodus" }
         let departing = Set(try #require((exodus?["entities"] as? [String: Any])?["creator_id"] as? [String]))
         #expect(departing.count == 3)
-        #expect(incidents.count == 17, "\(incidents.count) incidents")
+        #expect(incidents.count == 21, "\(incidents.count) incidents")
         #expect(Set(incidents.prefix(3).compactMap { cause($0)["creator_id"] }) == departing, "\(incidents.prefix(3).map(cause))")
         for incident in incidents.prefix(3) {
             #expect((incident["series"] as? [String])?.first == "daily_pledge_churn_rate", "\(incident)")
         }
         #expect(incidents.count > 3 && cause(incidents[3]) == ["creator_id": "cr_0151"], "\(incidents.map(cause))")
         #expect(incidents.contains { ($0["window"] as? [String]) == ["2024-02-14", "2024-02-16"] && ($0["series"] as? [String]) == ["daily_payment_failure_rate"] })
+        // The months: January's holiday churn and September's collapse of the games category.
+        #expect(incidents.contains { ($0["window"] as? [String]) == ["2024-01-01", "2024-01-31"] && ($0["series"] as? [String]) == ["daily_pledge_churn_rate"] })
+        #expect(incidents.contains { ($0["window"] as? [String]) == ["2024-09-01", "2024-09-30"] && cause($0) == ["category": "games"] })
         #expect(markdown.contains("### Incidents (slice scan)"))
         // Each incident one entry of report.md: its heading with the cause, its answer, its chart
         // (the cause's slice around the window, its discovered days marked).

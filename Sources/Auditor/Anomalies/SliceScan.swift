@@ -68,6 +68,10 @@ enum SliceScan {
         /// longer tell a creator's 700 endings in a day from an outage's 60 extra failures.
         var deviation: Double = 0
 
+        /// The last day the test covers: the day itself, or a month's last day.
+        var last: Int?
+        var end: Int { last ?? point }
+
         /// The order of strength: the p-value down to ``certain``, then the deviation.
         var strength: (Double, Double) { (max(p, SliceScan.certain), -abs(deviation)) }
     }
@@ -247,30 +251,107 @@ enum SliceScan {
         var candidates: [Test] = []
         var tests = 0
         var expectedAll: [[Double]] = []
+        let months = calendarMonths(days)
+        var monthly: [(index: Int, family: String, slice: ScanSlice, model: Model)] = []
         for (index, slice) in slices.enumerated() {
             let cycle = slice.cycle == .fitted ? chosen[slice.family] ?? .billing : slice.cycle
-            let (expected, variance, trials, rates) = expectation(slice, references: cycles[cycle]!,
-                                                                  factors: cycle == .calendar ? factors[slice.family] : nil)
+            let dayFactors = cycle == .calendar ? factors[slice.family] : nil
+            let expected = test(slice, index: index, references: cycles[cycle]!, factors: dayFactors, into: &candidates, count: &tests)
             expectedAll.append(expected)
-            let tested = days.indices.filter { !expected[$0].isNaN }
-            guard !tested.isEmpty else { continue }
-            let squares = tested.map { point in pow(slice.numerator[point] - expected[point], 2) / variance[point] }
-            let dispersion = slice.denominator == nil
-                ? countDispersion(squares: squares, means: tested.map { expected[$0] })
-                : { _ in max(1, (Robust.median(squares) ?? 0) / chiSquareMedian) }
-            for point in tested {
-                // The binomial tail itself (a normal tail overstates a handful of failures among a few
-                // attempts), on the counts shrunk by the overdispersion (quasi-likelihood); z is the normal
-                // deviate of the same two-sided p-value, signed by the direction of the movement.
-                let shrink = dispersion(expected[point])
-                let p = binomialTwoSided(slice.numerator[point] / shrink, trials[point] / shrink, rate: rates[point])
-                let z = (slice.numerator[point] < expected[point] ? -1 : 1) * normalDeviate(twoSided: p)
-                tests += 1
-                let deviation = (slice.numerator[point] - expected[point]) / (variance[point] * shrink).squareRoot()
-                if p <= q { candidates.append(Test(slice: index, point: point, z: z, p: p, deviation: deviation)) }
+            // The same slice by calendar month, against the three months on either side: a shift
+            // that lasts weeks (a creator's pledges ending over two weeks, a category's payments
+            // missing for a month) adds up to a month's test where no single day stands out.
+            guard months.count >= 4 else { continue }
+            let sum = { (row: [Double]) in months.map { month in month.reduce(0.0) { $0 + row[$1] } } }
+            let month = ScanSlice(family: slice.family, title: slice.title, unit: slice.unit, conditions: slice.conditions,
+                                  numerator: sum(slice.numerator), denominator: slice.denominator.map(sum), cycle: .billing)
+            // A count's exposure: one per month for the billing cycle (every month bills every
+            // anniversary once), the sum of its days' calendar factors otherwise.
+            let exposure = dayFactors.map { factors in months.map { month in month.reduce(0.0) { $0 + factors[$1] } } }
+            let references = months.indices.map { month in
+                [-3, -2, -1, 1, 2, 3].map { month + $0 }.filter { $0 >= 0 && $0 < months.count }.map { [$0] }
+            }
+            monthly.append((index, slice.family, month, expectation(month, references: references, factors: exposure, months: true)))
+        }
+        // The months' tests, with one overdispersion per series (two years are 24 months a
+        // slice: too few to tell a slice's own noise from an incident in it).
+        let families = Dictionary(grouping: monthly.indices) { monthly[$0].family }
+        for family in families.keys.sorted() {
+            let members = families[family]!
+            var squares: [Double] = [], means: [Double] = []
+            var isRate = false
+            for member in members {
+                let (_, _, slice, model) = monthly[member]
+                isRate = slice.denominator != nil
+                for point in model.expected.indices where !model.expected[point].isNaN {
+                    squares.append(pow(slice.numerator[point] - model.expected[point], 2) / model.variance[point])
+                    means.append(model.expected[point])
+                }
+            }
+            guard !squares.isEmpty else { continue }
+            let dispersion = isRate ? { _ in max(1, (Robust.median(squares) ?? 0) / chiSquareMedian) }
+                : countDispersion(squares: squares, means: means)
+            for member in members.sorted() {
+                let (index, _, slice, model) = monthly[member]
+                var monthTests: [Test] = []
+                test(slice, index: index, model: model, dispersion: dispersion, into: &monthTests, count: &tests)
+                candidates += monthTests.map { test in
+                    var spanning = test
+                    spanning.point = months[test.point][0]
+                    spanning.last = months[test.point].last!
+                    return spanning
+                }
             }
         }
         return Scored(slices: slices, keys: keys, candidates: candidates, tests: tests, expected: expectedAll)
+    }
+
+    /// The day indices of each complete calendar month of `days` (a month the days begin or
+    /// end inside of is left out).
+    static func calendarMonths(_ days: [CivilDate]) -> [[Int]] {
+        var result: [[Int]] = []
+        var current: [Int] = []
+        for (index, day) in days.enumerated() {
+            if day.day == 1 { current = [] }
+            current.append(index)
+            if day.day == day.yearMonth.dayCount, current.count == day.day { result.append(current) }
+        }
+        return result
+    }
+
+    /// A slice's expected values and tests (``expectation(_:references:factors:months:)``).
+    typealias Model = (expected: [Double], variance: [Double], trials: [Double], rates: [Double])
+
+    /// Every point of a slice tested against its references, with the slice's own overdispersion;
+    /// those with p <= q appended to `candidates`; the expected values.
+    static func test(_ slice: ScanSlice, index: Int, references: [[[Int]]], factors: [Double]?, into candidates: inout [Test],
+                     count tests: inout Int) -> [Double] {
+        let model = expectation(slice, references: references, factors: factors)
+        let tested = model.expected.indices.filter { !model.expected[$0].isNaN }
+        guard !tested.isEmpty else { return model.expected }
+        let squares = tested.map { point in pow(slice.numerator[point] - model.expected[point], 2) / model.variance[point] }
+        let dispersion = slice.denominator == nil
+            ? countDispersion(squares: squares, means: tested.map { model.expected[$0] })
+            : { _ in max(1, (Robust.median(squares) ?? 0) / chiSquareMedian) }
+        test(slice, index: index, model: model, dispersion: dispersion, into: &candidates, count: &tests)
+        return model.expected
+    }
+
+    /// Every tested point of a model, shrunk by `dispersion` of its expected value.
+    static func test(_ slice: ScanSlice, index: Int, model: Model, dispersion: (Double) -> Double, into candidates: inout [Test],
+                     count tests: inout Int) {
+        let (expected, variance, trials, rates) = model
+        for point in expected.indices where !expected[point].isNaN {
+            // The binomial tail itself (a normal tail overstates a handful of failures among a few
+            // attempts), on the counts shrunk by the overdispersion (quasi-likelihood); z is the normal
+            // deviate of the same two-sided p-value, signed by the direction of the movement.
+            let shrink = dispersion(expected[point])
+            let p = binomialTwoSided(slice.numerator[point] / shrink, trials[point] / shrink, rate: rates[point])
+            let z = (slice.numerator[point] < expected[point] ? -1 : 1) * normalDeviate(twoSided: p)
+            tests += 1
+            let deviation = (slice.numerator[point] - expected[point]) / (variance[point] * shrink).squareRoot()
+            if p <= q { candidates.append(Test(slice: index, point: point, z: z, p: p, deviation: deviation)) }
+        }
     }
 
     /// The median of a chi-square with one degree of freedom.
@@ -345,7 +426,7 @@ enum SliceScan {
     ///   Poisson count against an estimated mean); and the exact conditional test of two Poisson
     ///   rates, the fit counting as 1 / h reference days: given the day's k events,
     ///   k ~ Binomial(k + mu / h, h / (1 + h)), which for centred days is Binomial(k + R, 1 / (m + 1)).
-    static func expectation(_ slice: ScanSlice, references: [[[Int]]], factors: [Double]? = nil)
+    static func expectation(_ slice: ScanSlice, references: [[[Int]]], factors: [Double]? = nil, months: Bool = false)
         -> (expected: [Double], variance: [Double], trials: [Double], rates: [Double]) {
         let count = references.count
         var expected = [Double](repeating: .nan, count: count)
@@ -367,8 +448,14 @@ enum SliceScan {
                 let value = slice.denominator != nil ? (bottom > 0 ? top / bottom : 0) : factors != nil ? adjusted : top
                 sums.append((top, bottom, value, Double(time) / Double(group.count), group[0]))
             }
-            let cut = trimCount(sums.count)
-            if cut > 0 {
+            if months {
+                // Months: at least four, and the one farthest from their median left out (a month
+                // with an incident of two weeks in it must not set its neighbours' expectation).
+                guard sums.count >= 4, let middle = Robust.median(sums.map(\.value)) else { continue }
+                let farthest = sums.indices.max { abs(sums[$0].value - middle) != abs(sums[$1].value - middle)
+                    ? abs(sums[$0].value - middle) < abs(sums[$1].value - middle) : $0 > $1 }!
+                sums.remove(at: farthest)
+            } else if case let cut = trimCount(sums.count), cut > 0 {
                 sums.sort { $0.value != $1.value ? $0.value < $1.value : $0.first < $1.first }
                 sums.removeLast(cut)
                 sums.removeFirst(cut)
@@ -477,18 +564,21 @@ public struct Incident: Sendable {
 }
 
 extension SliceScan {
-    /// A slice's run of discoveries: consecutive days (one day's gap allowed) of one sign.
+    /// A slice's run of discoveries: consecutive days (one day's gap allowed) of one sign, a
+    /// month's discovery covering its days.
     struct Run {
         var slice: Int
         var sign: Double
         var first: Int
         var last: Int
         var tests: [Test]
+        /// A run of months' tests.
+        var monthly = false
         var strongest: Test { tests.min { $0.strength != $1.strength ? $0.strength < $1.strength : $0.point < $1.point }! }
     }
 
-    /// Runs of one family and sign whose windows overlap: one movement of the series, with the
-    /// slices it shows on.
+    /// Runs of one family, sign and granularity (days, or months) whose windows overlap: one
+    /// movement of the series, with the slices it shows on.
     struct Cluster {
         var family: String
         var runs: [Run]
@@ -499,15 +589,18 @@ extension SliceScan {
 
     static func runs(_ found: [Test]) -> [Run] {
         var result: [Run] = []
-        let bySlice = Dictionary(grouping: found) { $0.slice * 2 + ($0.z < 0 ? 1 : 0) }
-        for key in bySlice.keys.sorted() {
-            for test in bySlice[key]!.sorted(by: { $0.point < $1.point }) {
-                if var run = result.last, run.slice * 2 + (run.sign < 0 ? 1 : 0) == key, test.point <= run.last + 2 {
-                    run.last = test.point
+        // Days and months apart: a month's test joins the months next to it, not the days in it.
+        let key = { (slice: Int, negative: Bool, monthly: Bool) in slice * 4 + (negative ? 2 : 0) + (monthly ? 1 : 0) }
+        let bySlice = Dictionary(grouping: found) { key($0.slice, $0.z < 0, $0.last != nil) }
+        for group in bySlice.keys.sorted() {
+            for test in bySlice[group]!.sorted(by: { $0.point < $1.point }) {
+                if var run = result.last, key(run.slice, run.sign < 0, run.monthly) == group, test.point <= run.last + 2 {
+                    run.last = max(run.last, test.end)
                     run.tests.append(test)
                     result[result.count - 1] = run
                 } else {
-                    result.append(Run(slice: test.slice, sign: test.z < 0 ? -1 : 1, first: test.point, last: test.point, tests: [test]))
+                    result.append(Run(slice: test.slice, sign: test.z < 0 ? -1 : 1, first: test.point, last: test.end, tests: [test],
+                                      monthly: test.last != nil))
                 }
             }
         }
@@ -524,15 +617,25 @@ extension SliceScan {
         let found = discoveries(scored.candidates, tests: scored.tests)
         // Clusters: a family's runs of one sign, joined while their windows overlap.
         var clusters: [Cluster] = []
-        let byFamily = Dictionary(grouping: runs(found)) { scored.slices[$0.slice].family + ($0.sign < 0 ? "-" : "+") }
+        let clusterKey = { (run: Run) in scored.slices[run.slice].family + (run.sign < 0 ? "-" : "+") + (run.monthly ? "m" : "d") }
+        let byFamily = Dictionary(grouping: runs(found), by: clusterKey)
         for key in byFamily.keys.sorted() {
             for run in byFamily[key]!.sorted(by: { ($0.first, $0.slice) < ($1.first, $1.slice) }) {
-                if var last = clusters.last, last.family + (last.runs[0].sign < 0 ? "-" : "+") == key, run.first <= last.last {
+                if var last = clusters.last, clusterKey(last.runs[0]) == key, run.first <= last.last {
                     last.runs.append(run)
                     clusters[clusters.count - 1] = last
                 } else {
                     clusters.append(Cluster(family: scored.slices[run.slice].family, runs: [run]))
                 }
+            }
+        }
+        // A month's movement that the days of the same series and sign already show within it
+        // is theirs (three creators' endings make the platform's month): the months stand alone
+        // only where no day stood out.
+        let daily = clusters.filter { !$0.runs[0].monthly }
+        clusters.removeAll { cluster in
+            cluster.runs[0].monthly && daily.contains { day in
+                day.family == cluster.family && day.runs[0].sign == cluster.runs[0].sign && day.first <= cluster.last && day.last >= cluster.first
             }
         }
         // A cluster's cause: among its slices, the one with the largest excess weighted by how
@@ -580,8 +683,9 @@ extension SliceScan {
                                            slice: root[cluster.family] ?? cluster.strongest.slice))
             }
         }
-        // Incidents: clusters of different families that overlap in time and whose causes agree
-        // (one holds the other's conditions, or one is platform-wide), and clusters of any family
+        // Incidents: clusters of different families that overlap for at least half the longer one's
+        // days and whose causes agree (one holds the other's conditions, or one is platform-wide:
+        // an outage's failures and its missing payments), and clusters of any family
         // with the same named cause within a billing cycle of each other (a creator's pledges
         // ending, then the payments they no longer make); strongest first.
         let ordered = explained.sorted {
@@ -598,8 +702,9 @@ extension SliceScan {
                 if !item.cause.isEmpty && conditions == other && item.cluster.first <= last + followUp && item.cluster.last >= first - followUp {
                     return true
                 }
-                return !group.contains { $0.cluster.family == item.cluster.family }
-                    && item.cluster.first <= lead.cluster.last && item.cluster.last >= lead.cluster.first
+                let overlap = min(item.cluster.last, lead.cluster.last) - max(item.cluster.first, lead.cluster.first) + 1
+                let longer = max(item.cluster.last - item.cluster.first, lead.cluster.last - lead.cluster.first) + 1
+                return !group.contains { $0.cluster.family == item.cluster.family } && 2 * overlap >= longer
                     && (conditions.isSubset(of: other) || other.isSubset(of: conditions))
             }) {
                 groups[index].append(item)

@@ -137,7 +137,7 @@ struct SliceScanTests {
             #expect(first?.cause == ["category": "video"], "\(incidents.map(\.answer))")
             #expect(first.map { $0.start <= days.upperBound.description(from: 2023) && $0.end >= days.lowerBound.description(from: 2023) } == true)
             #expect((first?.causeExcess ?? 0) < 0)
-            #expect(incidents.count <= 2, "\(incidents.map(\.answer))")
+            #expect(incidents.count <= 2, "seed \(seed): \(incidents.map(\.answer))")
         }
     }
 
