@@ -29,22 +29,23 @@ struct ScanSlice: Sendable {
 }
 
 /// The scan of every slice of the daily rate and count series (Documentation/anomalies.md, "Slice
-/// scan"): each day of each slice is tested against the same slice on days of the same kind
-/// around it (for the billing cycle, the days of the three months around it that carry the same
-/// anniversaries; for the calendar, the five weeks around it read through weekday and
-/// turn-of-month factors):
-/// a rate with the binomial variance its volume gives it, a count by the exact conditional test
-/// of two Poisson rates (its count against the reference days' total), each inflated by the
-/// slice's own overdispersion; the false discovery rate over all of those tests is held at ``q``
-/// (Benjamini-Hochberg). A slice's discoveries on adjacent days make a run; runs of one series
-/// and sign that overlap make a cluster, whose cause is its most concentrated large slice when
-/// that slice carries most of the series' excess, else the whole series (platform-wide);
-/// clusters of several series that overlap in time and agree on their cause are one incident.
+/// scan"): each day of each slice is tested against the same slice on the days around it that
+/// should look alike (for the billing cycle, the days of the three months around it that carry
+/// the same anniversaries; for the calendar, the five weeks around it read through weekday and
+/// turn-of-month factors), and each calendar month against the three months on either side:
+/// conditionally on the day's and its reference's events together (the test of two Poisson
+/// rates), shrunk by the overdispersion of the slice (of the series, for months); the false
+/// discovery rate over all of those tests is held at ``q`` (Benjamini-Hochberg). A slice's
+/// discoveries on adjacent days make a run; runs of one series, sign and granularity that
+/// overlap make a cluster, whose cause is its most concentrated large slice when that slice
+/// carries most of the series' excess, else the whole series (platform-wide); clusters of
+/// several series that overlap and agree on their cause, and clusters of one named cause within
+/// a billing cycle of each other, are one incident.
 enum SliceScan {
-    /// The false discovery rate over all slice-days.
+    /// The false discovery rate over all slice-days and slice-months.
     static let q = 0.01
-    /// Days on each side of a day whose same-kind days give its expected value, and the guard
-    /// band left out around it (an incident of up to three days does not set its own expectation).
+    /// Days on each side of a day whose days give its calendar expectation, and the guard band
+    /// left out around it (an incident of up to three days does not set its own expectation).
     static let calendarReach = 35
     static let guardDays = 3
     /// A point is tested when its reference has this many days, a rate's day this many attempts,
@@ -405,7 +406,7 @@ enum SliceScan {
 
     /// How many reference groups are left out at each end (the highest and the lowest value:
     /// rate, or count through its calendar factors): one of each when six or more remain, a fifth
-    /// of them when ten or more do. An incident on a neighbouring day of the same kind (the 15th
+    /// of them when ten or more do. An incident on a neighbouring day of the same place (the 15th
     /// of the month before, the days of a two-week collapse outside the guard) must not set this
     /// day's expectation.
     static func trimCount(_ groups: Int) -> Int {
