@@ -162,7 +162,7 @@ enum SubscriptionSeries {
             let slot = slicing.unit(ledger)
             var signups = Array(repeating: 0.0, count: slices * count)
             var ended = Array(repeating: 0.0, count: slices * count)
-            var change = Array(repeating: 0.0, count: slices * (count + 1))
+            var alive = OpenByDay(rows: slices, days: count)
             for unit in ledger.followedUnits {
                 let row = slot(unit)
                 if let since = ledger.since[unit], case let day = since - firstDay.dayNumber, day >= 0 && day < count {
@@ -173,19 +173,11 @@ enum SubscriptionSeries {
                     let from = max(0, run.start - firstDay.dayNumber)
                     let to = min(count - 1, (end ?? lastDay) - firstDay.dayNumber)
                     guard from <= to else { continue }
-                    change[row * (count + 1) + from] += 1
-                    change[row * (count + 1) + to + 1] -= 1
+                    alive.add(row: row, from: from, through: to)
                     if let end, end - firstDay.dayNumber < count, end - firstDay.dayNumber >= 0 { ended[row * count + end - firstDay.dayNumber] += 1 }
                 }
             }
-            var open = Array(repeating: 0.0, count: slices * count)
-            for row in 0..<slices {
-                var running = 0.0
-                for day in 0..<count {
-                    running += change[row * (count + 1) + day]
-                    open[row * count + day] = running
-                }
-            }
+            let open = alive.counts()
             func totals(_ table: [Double]) -> [Double] {
                 (0..<count).map { day in (0..<slices).reduce(0.0) { $0 + table[$1 * count + day] } }
             }

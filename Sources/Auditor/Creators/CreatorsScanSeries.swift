@@ -32,9 +32,9 @@ extension CreatorsSeries {
         let categories = tables.categories.count
         let ranks = PaymentTallies.ranks.count
         var endedRank = Array(repeating: 0.0, count: categories * ranks * count)
-        var openRank = Array(repeating: 0.0, count: categories * ranks * (count + 1))
+        var openRank = OpenByDay(rows: categories * ranks, days: count)
         var endedCreator = Array(repeating: 0.0, count: byCreator ? pledged.count * count : 0)
-        var openCreator = Array(repeating: 0.0, count: byCreator ? pledged.count * (count + 1) : 0)
+        var openCreator = OpenByDay(rows: byCreator ? pledged.count : 0, days: count)
         for p in 0..<tables.pledges.count {
             let owner = Int(tables.pledgeCreator[p])
             let start = tables.pledgeStart[p], end = tables.pledgeEnd[p]
@@ -47,30 +47,17 @@ extension CreatorsSeries {
             let endDay = end == noTime ? count : Int((end - window.start) / 86_400)
             let last = min(count - 1, endDay)
             guard first <= last else { continue }
-            // Open from its first day to the day it ends, both included: a difference table.
-            openRank[cell * (count + 1) + first] += 1
-            openRank[cell * (count + 1) + last + 1] -= 1
+            // Open from its first day to the day it ends, both included.
+            openRank.add(row: cell, from: first, through: last)
             if endDay < count { endedRank[cell * count + endDay] += 1 }
             if byCreator {
                 let creator = Int(slot[owner])
-                openCreator[creator * (count + 1) + first] += 1
-                openCreator[creator * (count + 1) + last + 1] -= 1
+                openCreator.add(row: creator, from: first, through: last)
                 if endDay < count { endedCreator[creator * count + endDay] += 1 }
             }
         }
-        func integrate(_ table: [Double], rows: Int) -> [Double] {
-            var result = Array(repeating: 0.0, count: rows * count)
-            for row in 0..<rows {
-                var running = 0.0
-                for day in 0..<count {
-                    running += table[row * (count + 1) + day]
-                    result[row * count + day] = running
-                }
-            }
-            return result
-        }
-        let openByRank = integrate(openRank, rows: categories * ranks)
-        let openByCreator = byCreator ? integrate(openCreator, rows: pledged.count) : []
+        let openByRank = openRank.counts()
+        let openByCreator = openCreator.counts()
         let ended = endedRank
         @Sendable func sum(_ table: [Double], _ cells: [Int], _ day: Int) -> Double { cells.reduce(0.0) { $0 + table[$1 * count + day] } }
         let everyCell = Array(0..<(categories * ranks))
