@@ -95,7 +95,7 @@ struct SliceScanTests {
     }
 
     /// Two years of daily events in three categories growing by half over the window, lower at
-    /// weekends and higher at the turn of the month (`cycle`), overdispersed (a day's mean varies
+    /// weekends and higher at the turn of the month, overdispersed (a day's mean varies
     /// by 5%, log-normal); `collapse` removes a share of one category's events on some days.
     static func events(seed: UInt64, collapse: (days: ClosedRange<Int>, category: Int, share: Double)? = nil) -> SurfaceSeries {
         var random = SplitMix64(seed: seed)
