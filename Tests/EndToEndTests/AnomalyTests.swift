@@ -61,7 +61,7 @@ struct AnomalyTests {
         let strengths = found.compactMap { ($0["z"] as? Double).map(abs) }
         #expect(strengths == strengths.sorted(by: >), "found is not strongest first")
         // The slice scan (README): the exodus's three creators first, each once with its endings
-        // and its missing payments, then the viral creator; the February outage among 21.
+        // and its missing payments, then the viral creator; the February outage among 18.
         let incidents = try #require(anomalies["incidents"] as? [[String: Any]])
         func cause(_ incident: [String: Any]) -> [String: String] {
             (incident["root_cause"] as? [String: Any])?["conditions"] as? [String: String] ?? [:]
@@ -70,7 +70,7 @@ struct AnomalyTests {
         let exodus = (truth?["anomalies"] as? [[String: Any]])?.first { $0["id"] as? String == "creator_exodus" }
         let departing = Set(try #require((exodus?["entities"] as? [String: Any])?["creator_id"] as? [String]))
         #expect(departing.count == 3)
-        #expect(incidents.count == 21, "\(incidents.count) incidents")
+        #expect(incidents.count == 18, "\(incidents.count) incidents")
         #expect(Set(incidents.prefix(3).compactMap { cause($0)["creator_id"] }) == departing, "\(incidents.prefix(3).map(cause))")
         for incident in incidents.prefix(3) {
             #expect((incident["series"] as? [String])?.first == "daily_pledge_churn_rate", "\(incident)")

@@ -56,6 +56,9 @@ enum SliceScan {
     /// A slice is a cluster's cause when it carries this share of the whole series' excess; else
     /// the incident is platform-wide.
     static let minimumCauseShare = 0.75
+    /// Or when the rest of the series moved, relative to its expected volume, at most this
+    /// share of the slice's own relative movement.
+    static let restConcentration = 0.25
     /// Days within which clusters of one named cause are one incident.
     static let followUp = 31
 
@@ -69,12 +72,19 @@ enum SliceScan {
         /// longer tell a creator's 700 endings in a day from an outage's 60 extra failures.
         var deviation: Double = 0
 
-        /// The last day the test covers: the day itself, or a month's last day.
+        /// What the test covers, and its last day: the day itself, or a week's or month's last day.
+        var span = Span.day
         var last: Int?
         var end: Int { last ?? point }
 
         /// The order of strength: the p-value down to ``certain``, then the deviation.
         var strength: (Double, Double) { (max(p, SliceScan.certain), -abs(deviation)) }
+    }
+
+    /// A test of one day, or of the sum of a week's or a calendar month's days.
+    enum Span: Int, Sendable, Comparable {
+        case day, week, month
+        static func < (a: Span, b: Span) -> Bool { a.rawValue < b.rawValue }
     }
 
     /// p-values below this are all beyond doubt; strength among them is the deviation.
@@ -252,8 +262,8 @@ enum SliceScan {
         var candidates: [Test] = []
         var tests = 0
         var expectedAll: [[Double]] = []
-        let months = calendarMonths(days)
-        var monthly: [(index: Int, family: String, slice: ScanSlice, model: Model)] = []
+        let months = calendarMonths(days), weeks = calendarWeeks(days)
+        var blocks: [(span: Span, index: Int, family: String, slice: ScanSlice, model: Model)] = []
         for (index, slice) in slices.enumerated() {
             let cycle = slice.cycle == .fitted ? chosen[slice.family] ?? .billing : slice.cycle
             let dayFactors = cycle == .calendar ? factors[slice.family] : nil
@@ -261,28 +271,37 @@ enum SliceScan {
             expectedAll.append(expected)
             // The same slice by calendar month, against the three months on either side: a shift
             // that lasts weeks (a creator's pledges ending over two weeks, a category's payments
-            // missing for a month) adds up to a month's test where no single day stands out.
-            guard months.count >= 4 else { continue }
-            let sum = { (row: [Double]) in months.map { month in month.reduce(0.0) { $0 + row[$1] } } }
-            let month = ScanSlice(family: slice.family, title: slice.title, unit: slice.unit, conditions: slice.conditions,
-                                  numerator: sum(slice.numerator), denominator: slice.denominator.map(sum), cycle: .billing)
-            // A count's exposure: one per month for the billing cycle (every month bills every
-            // anniversary once), the sum of its days' calendar factors otherwise.
-            let exposure = dayFactors.map { factors in months.map { month in month.reduce(0.0) { $0 + factors[$1] } } }
-            let references = months.indices.map { month in
-                [-3, -2, -1, 1, 2, 3].map { month + $0 }.filter { $0 >= 0 && $0 < months.count }.map { [$0] }
+            // missing for a month) adds up to a month's test where no single day stands out. A
+            // count that follows the calendar also by week (Monday to Sunday), against the five
+            // weeks on either side: a fall of 40% for two weeks is too small for its days and
+            // too short for its month. (A billing-cycle series has no comparable weeks: which
+            // anniversaries a week holds changes from week to week.)
+            for span in [Span.month, .week] {
+                let spans = span == .month ? months : weeks
+                let reach = span == .month ? 3 : 5
+                guard spans.count >= 4, span == .month || (dayFactors != nil && slice.denominator == nil) else { continue }
+                let sum = { (row: [Double]) in spans.map { block in block.reduce(0.0) { $0 + row[$1] } } }
+                let block = ScanSlice(family: slice.family, title: slice.title, unit: slice.unit, conditions: slice.conditions,
+                                      numerator: sum(slice.numerator), denominator: slice.denominator.map(sum), cycle: .billing)
+                // A count's exposure: one per month for the billing cycle (every month bills every
+                // anniversary once), the sum of its days' calendar factors otherwise.
+                let exposure = dayFactors.map(sum)
+                let references = spans.indices.map { point in
+                    (-reach...reach).map { point + $0 }.filter { $0 != point && $0 >= 0 && $0 < spans.count }.map { [$0] }
+                }
+                blocks.append((span, index, slice.family, block,
+                               expectation(block, references: references, factors: exposure, months: span == .month)))
             }
-            monthly.append((index, slice.family, month, expectation(month, references: references, factors: exposure, months: true)))
         }
-        // The months' tests, with one overdispersion per series (two years are 24 months a
-        // slice: too few to tell a slice's own noise from an incident in it).
-        let families = Dictionary(grouping: monthly.indices) { monthly[$0].family }
+        // The months' and weeks' tests, with one overdispersion per series and span (two years
+        // are 24 months a slice: too few to tell a slice's own noise from an incident in it).
+        let families = Dictionary(grouping: blocks.indices) { "\(blocks[$0].family)|\(blocks[$0].span)" }
         for family in families.keys.sorted() {
             let members = families[family]!
             var squares: [Double] = [], means: [Double] = []
             var isRate = false
             for member in members {
-                let (_, _, slice, model) = monthly[member]
+                let (_, _, _, slice, model) = blocks[member]
                 isRate = slice.denominator != nil
                 for point in model.expected.indices where !model.expected[point].isNaN {
                     squares.append(pow(slice.numerator[point] - model.expected[point], 2) / model.variance[point])
@@ -293,18 +312,34 @@ enum SliceScan {
             let dispersion = isRate ? { _ in max(1, (Robust.median(squares) ?? 0) / chiSquareMedian) }
                 : countDispersion(squares: squares, means: means)
             for member in members.sorted() {
-                let (index, _, slice, model) = monthly[member]
-                var monthTests: [Test] = []
-                test(slice, index: index, model: model, dispersion: dispersion, into: &monthTests, count: &tests)
-                candidates += monthTests.map { test in
+                let (span, index, _, slice, model) = blocks[member]
+                let spans = span == .month ? months : weeks
+                var blockTests: [Test] = []
+                // Weeks are enough (a hundred a slice over two years) for a slice's own dispersion:
+                // the larger of it and the series' (a category whose events come in bursts).
+                var own: Double = 1
+                if span == .week {
+                    let tested = model.expected.indices.filter { !model.expected[$0].isNaN }
+                    let squares = tested.map { pow(slice.numerator[$0] - model.expected[$0], 2) / model.variance[$0] }
+                    own = max(1, (Robust.median(squares) ?? 0) / chiSquareMedian)
+                }
+                test(slice, index: index, model: model, dispersion: { max(dispersion($0), own) }, into: &blockTests, count: &tests)
+                candidates += blockTests.map { test in
                     var spanning = test
-                    spanning.point = months[test.point][0]
-                    spanning.last = months[test.point].last!
+                    spanning.span = span
+                    spanning.point = spans[test.point][0]
+                    spanning.last = spans[test.point].last!
                     return spanning
                 }
             }
         }
         return Scored(slices: slices, keys: keys, candidates: candidates, tests: tests, expected: expectedAll)
+    }
+
+    /// The day indices of each complete week, Monday to Sunday, of `days`.
+    static func calendarWeeks(_ days: [CivilDate]) -> [[Int]] {
+        let monday = days.firstIndex { (($0.dayNumber % 7) + 7) % 7 == 4 } ?? days.count
+        return stride(from: monday, to: days.count - 6, by: 7).map { Array($0..<$0 + 7) }
     }
 
     /// The day indices of each complete calendar month of `days` (a month the days begin or
@@ -573,8 +608,8 @@ extension SliceScan {
         var first: Int
         var last: Int
         var tests: [Test]
-        /// A run of months' tests.
-        var monthly = false
+        /// A run of days', weeks' or months' tests.
+        var span = Span.day
         var strongest: Test { tests.min { $0.strength != $1.strength ? $0.strength < $1.strength : $0.point < $1.point }! }
     }
 
@@ -590,18 +625,18 @@ extension SliceScan {
 
     static func runs(_ found: [Test]) -> [Run] {
         var result: [Run] = []
-        // Days and months apart: a month's test joins the months next to it, not the days in it.
-        let key = { (slice: Int, negative: Bool, monthly: Bool) in slice * 4 + (negative ? 2 : 0) + (monthly ? 1 : 0) }
-        let bySlice = Dictionary(grouping: found) { key($0.slice, $0.z < 0, $0.last != nil) }
+        // Days, weeks and months apart: a month's test joins the months next to it, not the days in it.
+        let key = { (slice: Int, negative: Bool, span: Span) in slice * 6 + (negative ? 3 : 0) + span.rawValue }
+        let bySlice = Dictionary(grouping: found) { key($0.slice, $0.z < 0, $0.span) }
         for group in bySlice.keys.sorted() {
             for test in bySlice[group]!.sorted(by: { $0.point < $1.point }) {
-                if var run = result.last, key(run.slice, run.sign < 0, run.monthly) == group, test.point <= run.last + 2 {
+                if var run = result.last, key(run.slice, run.sign < 0, run.span) == group, test.point <= run.last + 2 {
                     run.last = max(run.last, test.end)
                     run.tests.append(test)
                     result[result.count - 1] = run
                 } else {
                     result.append(Run(slice: test.slice, sign: test.z < 0 ? -1 : 1, first: test.point, last: test.end, tests: [test],
-                                      monthly: test.last != nil))
+                                      span: test.span))
                 }
             }
         }
@@ -618,7 +653,7 @@ extension SliceScan {
         let found = discoveries(scored.candidates, tests: scored.tests)
         // Clusters: a family's runs of one sign, joined while their windows overlap.
         var clusters: [Cluster] = []
-        let clusterKey = { (run: Run) in scored.slices[run.slice].family + (run.sign < 0 ? "-" : "+") + (run.monthly ? "m" : "d") }
+        let clusterKey = { (run: Run) in scored.slices[run.slice].family + (run.sign < 0 ? "-" : "+") + "\(run.span.rawValue)" }
         let byFamily = Dictionary(grouping: runs(found), by: clusterKey)
         for key in byFamily.keys.sorted() {
             for run in byFamily[key]!.sorted(by: { ($0.first, $0.slice) < ($1.first, $1.slice) }) {
@@ -630,13 +665,14 @@ extension SliceScan {
                 }
             }
         }
-        // A month's movement that the days of the same series and sign already show within it
-        // is theirs (three creators' endings make the platform's month): the months stand alone
-        // only where no day stood out.
-        let daily = clusters.filter { !$0.runs[0].monthly }
+        // A month's or week's movement that finer tests of the same series and sign already show
+        // within it is theirs (three creators' endings make the platform's month): the weeks
+        // stand alone only where no day stood out, the months where no day or week did.
+        let finer = clusters
         clusters.removeAll { cluster in
-            cluster.runs[0].monthly && daily.contains { day in
-                day.family == cluster.family && day.runs[0].sign == cluster.runs[0].sign && day.first <= cluster.last && day.last >= cluster.first
+            finer.contains { other in
+                other.runs[0].span < cluster.runs[0].span && other.family == cluster.family && other.runs[0].sign == cluster.runs[0].sign
+                    && other.first <= cluster.last && other.last >= cluster.first
             }
         }
         // A cluster's cause: among its slices, the one with the largest excess weighted by how
@@ -667,16 +703,23 @@ extension SliceScan {
             let window = cluster.first...cluster.last
             let parts = Set(cluster.runs.map(\.slice)).sorted().filter { !scored.slices[$0].conditions.isEmpty }.map { slice in
                 let (excess, expected) = excess(slice, window)
-                return (slice: slice, excess: excess, concentration: expected > 0 ? abs(excess) / expected : 0)
+                return (slice: slice, excess: excess, expected: expected, concentration: expected > 0 ? abs(excess) / expected : 0)
             }
-            let whole = root[cluster.family].map { excess($0, window).excess } ?? 0
+            let (whole, wholeExpected) = root[cluster.family].map { excess($0, window) } ?? (0, 0)
             let most = parts.map(\.concentration).max() ?? 0
             let best = parts.max { a, b in
                 let x = abs(a.excess) * a.concentration / max(most, 1e-12), y = abs(b.excess) * b.concentration / max(most, 1e-12)
                 return x != y ? x < y : a.slice > b.slice
             }
-            // Platform-wide when the series as a whole moved and no slice carries most of it.
-            if let best, whole == 0 || abs(best.excess) >= minimumCauseShare * abs(whole) {
+            // Platform-wide when the series as a whole moved and no slice carries most of it, nor
+            // concentrates it: the rest of the series moved, for its volume, at most a quarter as
+            // much as the slice did (a category's week 40% down, the other categories' weeks
+            // wandering by their noise).
+            let concentrates = { (best: (slice: Int, excess: Double, expected: Double, concentration: Double)) in
+                let rest = whole - best.excess, restExpected = wholeExpected - best.expected
+                return restExpected > 0 && best.excess * whole > 0 && abs(rest) / restExpected <= restConcentration * best.concentration
+            }
+            if let best, whole == 0 || abs(best.excess) >= minimumCauseShare * abs(whole) || concentrates(best) {
                 explained.append(Explained(cluster: cluster, cause: scored.slices[best.slice].conditions, excess: whole, causeExcess: best.excess,
                                            slice: best.slice))
             } else {
@@ -736,13 +779,22 @@ extension SliceScan {
                 : "\(lead.cause.map { "\($0.dimension) = \($0.value)" }.joined(separator: ", ")) (\(signed(lead.causeExcess, shows[0].unit)) of it)"
             let impact = shows.map { "\($0.title): \($0.unit == .share ? "numerator " : "")\(signed($0.excess, $0.unit)) against expectation" }
                 .joined(separator: "; ")
-            let answer = "\(when): \(impact); cause \(causeText); strongest slice \(scored.slices[strongest.slice].label) on \(scored.keys[strongest.point]), z \(Format.fixed(strongest.z, 1))"
+            let answer = "\(when): \(impact); cause \(causeText); strongest slice \(scored.slices[strongest.slice].label) \(during(strongest, scored.keys)), z \(Format.fixed(strongest.z, 1))"
             return Incident(start: scored.keys[first], end: scored.keys[last], shows: shows, cause: cause, causeExcess: lead.causeExcess,
                             causeShare: share, p: strongest.p, z: strongest.z, answer: answer,
                             trace: trace(scored, slice: lead.slice, around: first...last,
-                                         discovered: Set(lead.cluster.runs.flatMap { $0.tests.map(\.point) })))
+                                         discovered: Set(lead.cluster.runs.flatMap { $0.tests.flatMap { Array($0.point...$0.end) } })))
         }
         return (incidents, scored.tests, found.count)
+    }
+
+    /// When a test's window was: on its day, or in its week or month.
+    static func during(_ test: Test, _ keys: [String]) -> String {
+        switch test.span {
+        case .day: "on \(keys[test.point])"
+        case .week: "in the week \(keys[test.point]) .. \(keys[test.end])"
+        case .month: "in the month \(keys[test.point]) .. \(keys[test.end])"
+        }
     }
 
     /// Days on either side of an incident's window that its chart shows.

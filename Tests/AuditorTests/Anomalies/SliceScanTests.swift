@@ -97,7 +97,10 @@ struct SliceScanTests {
     /// Two years of daily events in three categories growing by half over the window, lower at
     /// weekends and higher at the turn of the month, overdispersed (a day's mean varies
     /// by 5%, log-normal); `collapse` removes a share of one category's events on some days.
-    static func events(seed: UInt64, collapse: (days: ClosedRange<Int>, category: Int, share: Double)? = nil) -> SurfaceSeries {
+    /// `level` and `sigma` set the platform's daily events and that variation; `ownNoise` gives
+    /// each category its own day-to-day variation (posts that draw a burst in one category).
+    static func events(seed: UInt64, collapse: (days: ClosedRange<Int>, category: Int, share: Double)? = nil,
+                       level base: Double = 2_000, sigma: Double = 0.05, ownNoise: Bool = false) -> SurfaceSeries {
         var random = SplitMix64(seed: seed)
         let categories = ["music", "games", "video"]
         let share = [0.5, 0.3, 0.2]
@@ -107,10 +110,10 @@ struct SliceScanTests {
         for (point, day) in days.enumerated() {
             let weekend = (day.dayNumber % 7 + 7) % 7 >= 2 && (day.dayNumber % 7 + 7) % 7 <= 3  // 1970-01-03 was a Saturday
             let turn = day.day == 1 || day.day == day.yearMonth.dayCount
-            let level = 2_000 * (1 + 0.5 * Double(point) / 730) * (weekend ? 0.7 : 1) * (turn ? 1.3 : 1)
-            let noise = random.lognormal(mu: -0.00125, sigma: 0.05)
+            let level = base * (1 + 0.5 * Double(point) / 730) * (weekend ? 0.7 : 1) * (turn ? 1.3 : 1)
+            let noise = random.lognormal(mu: -sigma * sigma / 2, sigma: sigma)
             for category in categories.indices {
-                var mean = level * share[category] * noise
+                var mean = level * share[category] * (ownNoise ? random.lognormal(mu: -sigma * sigma / 2, sigma: sigma) : noise)
                 if let collapse, collapse.days.contains(point), collapse.category == category { mean *= 1 - collapse.share }
                 counts[category][point] = Double(random.poisson(mean: mean))
             }
@@ -139,6 +142,36 @@ struct SliceScanTests {
             #expect((first?.causeExcess ?? 0) < 0)
             #expect(incidents.count <= 2, "seed \(seed): \(incidents.map(\.answer))")
         }
+    }
+
+    /// About 300 events a day in the smallest category, each category's day varying by 12%: a
+    /// fall of 40% is about three standard deviations of a day (too few for thousands of tests), and two weeks across a
+    /// month's turn are a week in one month and a week in the next. Only the weeks show it.
+    @Test("40% of a small, noisy category's events missing for two weeks across a month's turn: one incident, found by its weeks")
+    func engagementCollapseByWeek() {
+        // Days 83...96 are 2023-03-25 .. 2023-04-07; days 572...585 are 2024-07-26 .. 2024-08-08.
+        for (seed, days) in [(UInt64(21), 83...96), (22, 572...585), (23, 83...96)] {
+            let series = Self.events(seed: seed, collapse: (days, 2, 0.4), level: 1_500, sigma: 0.12, ownNoise: true)
+            let (incidents, _, _) = SliceScan.incidents([series])
+            let first = incidents.first
+            #expect(first?.cause == ["category": "video"], "seed \(seed): \(incidents.map(\.answer))")
+            #expect(first.map { $0.start <= days.upperBound.description(from: 2023) && $0.end >= days.lowerBound.description(from: 2023) } == true)
+            #expect(first?.answer.contains("in the week") == true, "seed \(seed): \(incidents.map(\.answer))")
+            #expect((first?.causeExcess ?? 0) < 0)
+            #expect(incidents.count <= 2, "seed \(seed): \(incidents.map(\.answer))")
+        }
+        // The same data without the collapse: nothing.
+        let clean = (21...30).map { SliceScan.incidents([Self.events(seed: $0, level: 1_500, sigma: 0.12, ownNoise: true)]).incidents }
+        #expect(clean.map(\.count).reduce(0, +) <= 1, "\(clean.flatMap { $0.map(\.answer) }.prefix(12))")
+    }
+
+    @Test("calendar weeks run Monday to Sunday and leave out the part-weeks at either end")
+    func calendarWeeks() {
+        let first = CivilDate(year: 2023, month: 1, day: 1)  // a Sunday
+        let weeks = SliceScan.calendarWeeks((0..<31).map { first.adding(days: $0) })
+        #expect(weeks.map { $0.first! } == [1, 8, 15, 22])  // 2023-01-02, a Monday, and the three after it
+        #expect(weeks.allSatisfy { $0.count == 7 && $0.last! - $0.first! == 6 })
+        #expect(SliceScan.calendarWeeks((0..<7).map { first.adding(days: $0) }).isEmpty)
     }
 
     @Test("Benjamini-Hochberg rejects exactly what statsmodels' fdr_bh rejects (ties included)")

@@ -61,10 +61,10 @@ struct SubscriptionScanTests {
                 "\(first.answer)")
     }
 
-    @Test("4% of the Pro subscriptions ending over a whole month, a few a day: no day stands out, the month does, caused by plan = Pro")
+    @Test("5% of the Pro subscriptions ending over a whole month, a few a day: no day stands out, the month does, caused by plan = Pro")
     func sustainedShift() throws {
         let month = 485...514  // 2024-04-30 .. 2024-05-29, ending over May
-        let report = try MappingEdgeCaseTests.audit(Self.csv(seed: 7, wave: (month, 0.04)), Self.mapping)
+        let report = try MappingEdgeCaseTests.audit(Self.csv(seed: 7, wave: (month, 0.05)), Self.mapping)
         let incidents = try #require(report.measurements.anomalies?.incidents)
         let found = incidents.first { $0.cause == ["plan": "Pro"] && $0.start <= "2024-05-29" && $0.end >= "2024-04-30" }
         #expect(found != nil, "\(incidents.map(\.answer))")
