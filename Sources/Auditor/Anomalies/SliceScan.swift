@@ -309,8 +309,7 @@ enum SliceScan {
                 }
             }
             guard !squares.isEmpty else { continue }
-            let dispersion = isRate ? { _ in max(1, (Robust.median(squares) ?? 0) / chiSquareMedian) }
-                : countDispersion(squares: squares, means: means)
+            let dispersion = isRate ? rateDispersion(squares) : countDispersion(squares: squares, means: means)
             for member in members.sorted() {
                 let (span, index, _, slice, model) = blocks[member]
                 let spans = span == .month ? months : weeks
@@ -368,7 +367,7 @@ enum SliceScan {
         let squares = tested.map { point in pow(slice.numerator[point] - model.expected[point], 2) / model.variance[point] }
         let dispersion = slice.denominator == nil
             ? countDispersion(squares: squares, means: tested.map { model.expected[$0] })
-            : { _ in max(1, (Robust.median(squares) ?? 0) / chiSquareMedian) }
+            : rateDispersion(squares)
         test(slice, index: index, model: model, dispersion: dispersion, into: &candidates, count: &tests)
         return model.expected
     }
@@ -392,6 +391,14 @@ enum SliceScan {
 
     /// The median of a chi-square with one degree of freedom.
     static let chiSquareMedian = 0.454936423119572
+
+    /// A rate's overdispersion, one factor for all its points: the median squared Pearson
+    /// residual over that of a chi-square with 1 df, at least 1 (taken once: a closure that took
+    /// it per point made a slice's tests quadratic in its points).
+    static func rateDispersion(_ squares: [Double]) -> (Double) -> Double {
+        let phi = max(1, (Robust.median(squares) ?? 0) / chiSquareMedian)
+        return { _ in phi }
+    }
 
     /// A count slice's overdispersion as a function of the expected count: its variance is the
     /// Poisson one times phi + alpha mu (a quasi-Poisson factor phi, set by the days of at most the
