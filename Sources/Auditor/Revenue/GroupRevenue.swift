@@ -13,6 +13,10 @@ import TableIO
 /// - `revenue.powerlaw.*`: the continuous Clauset-Shalizi-Newman fit over the revenues > 0 (as
 ///   the `powerlaw` package's `Fit(data)`) and its comparison with a lognormal.
 ///
+/// Each figure but the power-law fit's carries a 95% interval from its influence function
+/// (``InfluenceInterval``): over a few hundred groups the top 10% share is known to about
+/// +-0.03, which a band of 0.55-0.65 must allow for.
+///
 /// The creators engine feeds ``record(_:into:)`` from its streamed transactions.
 enum GroupRevenue {
     static func measure(_ context: AuditContext, into result: inout Measurements) {
@@ -61,10 +65,14 @@ enum GroupRevenue {
         result.charts.revenues = cents.map { Double($0) / 100 }
         guard total > 0 else { return }
         let ranked = cents.sorted(by: >)
+        let descending = ranked.map(Double.init)
         for (name, count) in [("top10", (n + 9) / 10), ("top1", (n + 99) / 100), ("top20", (n + 4) / 5)] {
-            result.metrics["revenue.\(name)_share"] = Measurement(value: Double(ranked.prefix(count).reduce(0, +)) / Double(total), n: n)
+            let share = Double(ranked.prefix(count).reduce(0, +)) / Double(total)
+            result.metrics["revenue.\(name)_share"] = withInterval(share, n: n, InfluenceInterval.topShare(descending: descending, top: count))
         }
-        result.metrics["revenue.gini"] = Measurement(value: Concentration.gini(cents), n: n)
+        if let gini = Concentration.gini(cents) {
+            result.metrics["revenue.gini"] = withInterval(gini, n: n, InfluenceInterval.gini(ascending: descending.reversed()))
+        }
         // Clauset-Shalizi-Newman fit over the groups with revenue, in currency units.
         if let fit = PowerLawFit(cents.filter { $0 > 0 }.map { Double($0) / 100 }) {
             var alpha = Measurement(value: fit.alpha, n: fit.tailCount,
@@ -78,4 +86,13 @@ enum GroupRevenue {
             result.metrics["revenue.powerlaw.p_lognormal"] = Measurement(value: fit.lognormalComparison.p, n: fit.tailCount)
         }
     }
+}
+
+/// A share measured over `n` units, with the 95% interval of its influence-function standard
+/// error where there is one.
+func withInterval(_ value: Double, n: Int, _ estimate: (value: Double, standardError: Double)?) -> Measurement {
+    guard let estimate, estimate.standardError.isFinite else { return Measurement(value: value, n: n) }
+    var measurement = Measurement(value: value, n: n, interval: InfluenceInterval.interval(value, standardError: estimate.standardError))
+    measurement.standardError = estimate.standardError
+    return measurement
 }

@@ -72,14 +72,19 @@ enum RevenueMeasures {
         }
     }
 
-    /// `PREFIX_top10_share` and `PREFIX_gini` of the positive values (whole cents).
+    /// `PREFIX_top10_share` and `PREFIX_gini` of the positive values (whole cents), each with the
+    /// 95% interval of its influence function.
     static func record(_ values: [Int], prefix: String, into result: inout Measurements) {
         let paying = values.filter { $0 > 0 }.sorted(by: >)
         guard !paying.isEmpty else { return }
         let top = (paying.count + 9) / 10
         let total = paying.reduce(0, +)
-        result.metrics["\(prefix)_top10_share"] = Measurement(value: Double(paying.prefix(top).reduce(0, +)) / Double(total), n: paying.count)
-        if let gini = Concentration.gini(paying) { result.metrics["\(prefix)_gini"] = Measurement(value: gini, n: paying.count) }
+        let descending = paying.map(Double.init)
+        result.metrics["\(prefix)_top10_share"] = withInterval(Double(paying.prefix(top).reduce(0, +)) / Double(total), n: paying.count,
+                                                               InfluenceInterval.topShare(descending: descending, top: top))
+        if let gini = Concentration.gini(paying) {
+            result.metrics["\(prefix)_gini"] = withInterval(gini, n: paying.count, InfluenceInterval.gini(ascending: descending.reversed()))
+        }
     }
 
     /// The stored movements drawn, and the largest gap between each month's stored net movement

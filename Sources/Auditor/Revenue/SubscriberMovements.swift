@@ -20,6 +20,9 @@ enum SubscriberMovements {
         /// By kind, by window month: the movement in whole millionths.
         var movements: [String: [Int128]]
         var retained: (base: Int128, now: Int128, capped: Int128, subscribers: Int)?
+        /// Each retained-base subscriber's MRR a year before, now, and now capped at then (dollars),
+        /// for the intervals of NRR and GRR.
+        var perSubscriber: (base: [Double], now: [Double], capped: [Double]) = ([], [], [])
     }
 
     static func compute(_ context: AuditContext) -> Result {
@@ -31,6 +34,7 @@ enum SubscriberMovements {
         var totals = Array(repeating: Array(repeating: Int128(0), count: count), count: kinds.count)
         let basePosition = count - 12
         var base: Int128 = 0, now: Int128 = 0, capped: Int128 = 0, retainedSubscribers = 0
+        var perSubscriber: (base: [Double], now: [Double], capped: [Double]) = ([], [], [])
         // One subscriber's changes (position, delta), reused from one subscriber to the next.
         var list: [(position: Int, delta: Int128)] = []
         func add(_ subscription: SubscriptionLedger.Subscription) {
@@ -81,6 +85,9 @@ enum SubscriberMovements {
                 now += max(0, final)
                 capped += min(max(0, final), levelAtBase)
                 retainedSubscribers += 1
+                perSubscriber.base.append(Double(levelAtBase) / 1e6)
+                perSubscriber.now.append(Double(max(0, final)) / 1e6)
+                perSubscriber.capped.append(Double(min(max(0, final), levelAtBase)) / 1e6)
             }
             list.removeAll(keepingCapacity: true)
         }
@@ -94,7 +101,8 @@ enum SubscriberMovements {
             settle()
         }
         let movements = Dictionary(uniqueKeysWithValues: zip(kinds, totals))
-        return Result(movements: movements, retained: basePosition >= 0 ? (base, now, capped, retainedSubscribers) : nil)
+        return Result(movements: movements, retained: basePosition >= 0 ? (base, now, capped, retainedSubscribers) : nil,
+                      perSubscriber: perSubscriber)
     }
 
     static func measure(_ context: AuditContext, into result: inout Measurements) {
@@ -106,8 +114,18 @@ enum SubscriberMovements {
             })
         }
         if let retained = computed.retained, retained.base > 0 {
-            result.metrics["revenue.nrr.trailing12"] = Measurement(value: Double(retained.now) / Double(retained.base), n: retained.subscribers)
-            result.metrics["revenue.grr.trailing12"] = Measurement(value: Double(retained.capped) / Double(retained.base), n: retained.subscribers)
+            // Intervals from each ratio's influence function over the subscribers of the base
+            // (NRR may exceed 1; GRR may not).
+            let units = computed.perSubscriber
+            var nrr = Measurement(value: Double(retained.now) / Double(retained.base), n: retained.subscribers)
+            if let estimate = InfluenceInterval.ratio(now: units.now, base: units.base), let value = nrr.value {
+                nrr.interval = InfluenceInterval.interval(value, standardError: estimate.standardError, within: 0...Double.infinity)
+                nrr.standardError = estimate.standardError
+            }
+            result.metrics["revenue.nrr.trailing12"] = nrr
+            let grr = Double(retained.capped) / Double(retained.base)
+            result.metrics["revenue.grr.trailing12"] = withInterval(grr, n: retained.subscribers,
+                                                                     InfluenceInterval.ratio(now: units.capped, base: units.base))
         }
         // Against a stored movements table: the largest gap of each component it has, over its months.
         guard let table = context[.movements], let monthTimes = table.times["month"] else { return }
