@@ -87,12 +87,3 @@ enum GroupRevenue {
         }
     }
 }
-
-/// A share measured over `n` units, with the 95% interval of its influence-function standard
-/// error where there is one.
-func withInterval(_ value: Double, n: Int, _ estimate: (value: Double, standardError: Double)?) -> Measurement {
-    guard let estimate, estimate.standardError.isFinite else { return Measurement(value: value, n: n) }
-    var measurement = Measurement(value: value, n: n, interval: InfluenceInterval.interval(value, standardError: estimate.standardError))
-    measurement.standardError = estimate.standardError
-    return measurement
-}

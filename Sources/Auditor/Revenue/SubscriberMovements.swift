@@ -117,12 +117,9 @@ enum SubscriberMovements {
             // Intervals from each ratio's influence function over the subscribers of the base
             // (NRR may exceed 1; GRR may not).
             let units = computed.perSubscriber
-            var nrr = Measurement(value: Double(retained.now) / Double(retained.base), n: retained.subscribers)
-            if let estimate = InfluenceInterval.ratio(now: units.now, base: units.base), let value = nrr.value {
-                nrr.interval = InfluenceInterval.interval(value, standardError: estimate.standardError, within: 0...Double.infinity)
-                nrr.standardError = estimate.standardError
-            }
-            result.metrics["revenue.nrr.trailing12"] = nrr
+            result.metrics["revenue.nrr.trailing12"] = withInterval(Double(retained.now) / Double(retained.base), n: retained.subscribers,
+                                                                     InfluenceInterval.ratio(now: units.now, base: units.base),
+                                                                     within: 0...Double.infinity)
             let grr = Double(retained.capped) / Double(retained.base)
             result.metrics["revenue.grr.trailing12"] = withInterval(grr, n: retained.subscribers,
                                                                      InfluenceInterval.ratio(now: units.capped, base: units.base))

@@ -89,3 +89,14 @@ public enum InfluenceInterval {
         return (ratio, squares.squareRoot() / count)
     }
 }
+
+/// A figure measured over `n` units, with the 95% interval of its influence-function standard
+/// error (clamped to `bounds`) where there is one.
+func withInterval(_ value: Double, n: Int, _ estimate: (value: Double, standardError: Double)?,
+                  within bounds: ClosedRange<Double> = 0...1) -> Measurement {
+    guard let estimate, estimate.standardError.isFinite else { return Measurement(value: value, n: n) }
+    var measurement = Measurement(value: value, n: n,
+                                  interval: InfluenceInterval.interval(value, standardError: estimate.standardError, within: bounds))
+    measurement.standardError = estimate.standardError
+    return measurement
+}
