@@ -173,6 +173,14 @@ struct DataTests {
             record("range", table, table.columnName("amount") + "_in_tier_range", keys, field: "amount")
         }
 
+        // Amounts: every non-empty value a number (a computed one finite); other fields only
+        // when an expression over them computed a number it cannot use.
+        for field in role.fields.map(\.name) + table.mapping.attributes.map(\.name) where table.has(field) {
+            let keys = table.problems["valid_number|" + field]
+            guard table.amounts[field] != nil || keys != nil else { continue }
+            record("valid_number", table, table.columnName(field), keys ?? SampleKeys(), field: field)
+        }
+
         // Times: readable, ordered (an end after its start), not after the as-of moment.
         let timeFields = role.fields.filter { $0.kind == .time && table.has($0.name) }.map(\.name)
         for field in timeFields {

@@ -118,7 +118,9 @@ public enum MarkdownReport {
             lines.append("")
             for skipped in report.measurements.skipped { lines.append("- \(skipped.measure): \(skipped.reason)") }
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Ids, column names and values come from the data: a control byte in one (ESC, NUL, a
+        // line break inside a table cell) is written as an escape, as report.json and stderr do.
+        return lines.map(Console.printable).joined(separator: "\n") + "\n"
     }
 
     /// The anomalies: each injected one answering its question, then what was found without

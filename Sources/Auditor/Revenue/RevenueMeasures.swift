@@ -34,7 +34,13 @@ enum RevenueMeasures {
             if first > 0 { result.metrics["mrr.growth"] = Measurement(value: last / first - 1, n: count) }
         }
         if levels.count >= 3 {
-            result.metrics["mrr.linear_r2"] = Measurement(value: LinearFit(levels).rSquared, n: levels.count)
+            // A constant series (every month at zero when no amount could be read) fits every line
+            // and none: R² says nothing about it.
+            if levels.allSatisfy({ $0 == levels[0] }) {
+                result.skipped.append(SkippedMeasure(measure: "mrr.linear_r2", reason: "the MRR series is constant (\(Format.fixed(levels[0], 2)) in every month)"))
+            } else {
+                result.metrics["mrr.linear_r2"] = Measurement(value: LinearFit(levels).rSquared, n: levels.count)
+            }
         }
         reconcile(context, levels: allLevels, into: &result)
         concentration(context, into: &result)

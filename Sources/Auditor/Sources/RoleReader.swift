@@ -9,10 +9,13 @@ enum Cell {
     /// A SQLite integer, kept exact (an id of 2^53 or more is not a double).
     case integer(Int64)
     case text(String)
+    /// An expression's value that is not a usable number (``ExpressionValue/invalid``).
+    case invalid
 
     init(_ value: ExpressionValue) {
         switch value {
         case .null: self = .null
+        case .invalid: self = .invalid
         case .number(let number): self = .number(number)
         case .text(let text): self = .text(text)
         case .boolean(let flag): self = .text(flag ? "true" : "false")
@@ -26,13 +29,14 @@ enum Cell {
         case .number(let number): return .number(number)
         case .integer(let number): return Double(exactly: number).map { .number($0) } ?? .text(String(number))
         case .text(let text): return .text(text)
+        case .invalid: return .invalid
         }
     }
 
     /// Calls `body` with the value's text as bytes (a number as SQLite would print it).
     func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T? {
         switch self {
-        case .null: return nil
+        case .null, .invalid: return nil
         case .bytes(let bytes): return body(bytes)
         case .number(let number):
             var text = ExpressionValue.number(number).text ?? ""
@@ -44,13 +48,18 @@ enum Cell {
         }
     }
 
+    var isInvalid: Bool {
+        if case .invalid = self { return true }
+        return false
+    }
+
     /// Empty text counts as absent for times and amounts (an empty end date is an open subscription).
     var isAbsent: Bool {
         switch self {
         case .null: return true
         case .bytes(let bytes): return bytes.isEmpty
         case .text(let text): return text.isEmpty
-        case .number, .integer: return false
+        case .number, .integer, .invalid: return false
         }
     }
 }
@@ -254,32 +263,38 @@ struct RoleReader {
                 if !slot.field.values.isEmpty, let text = computed.text, let mapped = slot.field.values[text] { computed = .text(mapped) }
                 value = Cell(computed)
             }
-            switch builder.slots[index].kind {
+            let slot = builder.slots[index]
+            // A computed number the mapping cannot use is counted as such, whatever the field's kind.
+            if value.isInvalid {
+                builder.notes.append((slot.kind == .time ? (slot.field.format == .date ? "valid_date" : "valid_timestamp") : "valid_number",
+                                      slot.name, row))
+            }
+            switch slot.kind {
             case .time:
                 var seconds = noTime
                 if value.isAbsent {
-                    if !builder.nullable[index] { builder.notes.append(("not_null", builder.slots[index].name, row)) }
-                } else if let parsed = time(value, builder.slots[index].field) {
+                    if !builder.nullable[index] { builder.notes.append(("not_null", slot.name, row)) }
+                } else if let parsed = time(value, slot.field) {
                     seconds = parsed
-                } else {
-                    builder.notes.append((builder.slots[index].field.format == .date ? "valid_date" : "valid_timestamp", builder.slots[index].name, row))
+                } else if !value.isInvalid {
+                    builder.notes.append((slot.field.format == .date ? "valid_date" : "valid_timestamp", slot.name, row))
                 }
                 builder.times[index].append(seconds)
             case .amount:
                 var amount = Double.nan
                 if value.isAbsent {
-                    builder.notes.append(("not_null", builder.slots[index].name, row))
+                    builder.notes.append(("not_null", slot.name, row))
                 } else if let parsed = number(value) {
                     amount = parsed
-                } else {
-                    builder.notes.append(("valid_number", builder.slots[index].name, row))
+                } else if !value.isInvalid {
+                    builder.notes.append(("valid_number", slot.name, row))
                 }
                 builder.amounts[index].append(amount)
             case .key, .reference, .category:
                 let code = value.withBytes { builder.texts[index].dictionary.intern($0) }
                 builder.texts[index].codes.append(Int32(code ?? -1))
-                if code == nil && !builder.nullable[index] && builder.slots[index].kind != .category {
-                    builder.notes.append(("not_null", builder.slots[index].name, row))
+                if code == nil && !value.isInvalid && !builder.nullable[index] && slot.kind != .category {
+                    builder.notes.append(("not_null", slot.name, row))
                 }
             }
         }

@@ -71,74 +71,75 @@ public indirect enum Expression: Sendable, Equatable {
     }
 
     /// The value for one row; `column` gives the value of a column by name.
+    ///
+    /// A null operand gives null (SQL's rule), and so does division by zero; arithmetic on a text
+    /// that is not a number, or a result that is not finite, gives ``ExpressionValue/invalid``.
     public func evaluate(_ column: (String) -> ExpressionValue) -> ExpressionValue {
         switch self {
         case .column(let name): return column(name)
-        case .literal(let value): return value
+        case .literal(let value):
+            if case .number(let number) = value, !number.isFinite { return .invalid }
+            return value
         case .negate(let inner):
-            guard let number = inner.evaluate(column).number else { return .null }
-            return .number(-number)
+            return Expression.arithmetic(inner.evaluate(column)) { .finite(-$0) }
         case .not(let inner):
             let value = inner.evaluate(column)
-            if value == .null { return .null }
+            if value.isUnknown { return value }
             return .boolean(!value.isTrue)
         case .isNull(let inner, let negated):
             let isNull = inner.evaluate(column) == .null
             return .boolean(isNull != negated)
         case .inList(let inner, let list, let negated):
             let value = inner.evaluate(column)
-            if value == .null { return .null }
+            if value.isUnknown { return value }
             let found = list.contains { Expression.compare(value, $0.evaluate(column)) == 0 }
             return .boolean(found != negated)
         case .call(.if, let arguments):
             return arguments[0].evaluate(column).isTrue ? arguments[1].evaluate(column) : arguments[2].evaluate(column)
         case .call(let function, let arguments):
             let values = arguments.map { $0.evaluate(column) }
+            if function != .coalesce, values[0] == .invalid { return .invalid }
             switch function {
             case .if: return .null
             case .coalesce: return values.first { $0 != .null } ?? .null
             case .lower: return values[0].text.map { .text($0.lowercased()) } ?? .null
             case .upper: return values[0].text.map { .text($0.uppercased()) } ?? .null
             case .trim: return values[0].text.map { .text($0.trimmingSpaces) } ?? .null
-            case .abs: return values[0].number.map { .number(Swift.abs($0)) } ?? .null
+            case .abs: return Expression.arithmetic(values[0]) { .number(Swift.abs($0)) }
             case .round:
-                guard let value = values[0].number else { return .null }
-                let digits = values.count > 1 ? values[1].number ?? 0 : 0
-                guard digits.isFinite else { return .null }
-                // Negative digits round to tens, hundreds, ...; at most 15 either way.
-                let places = Int(max(-15, min(15, digits.rounded())))
-                let scale = Expression.pow10(abs(places))
-                return .number(places >= 0 ? (value * scale).rounded() / scale : (value / scale).rounded() * scale)
+                let digits = values.count > 1 ? values[1] : .number(0)
+                return Expression.arithmetic(values[0], digits) { value, digits in
+                    // Negative digits round to tens, hundreds, ...; at most 15 either way.
+                    let places = Int(max(-15, min(15, digits.rounded())))
+                    let scale = Expression.pow10(abs(places))
+                    return .finite(places >= 0 ? (value * scale).rounded() / scale : (value / scale).rounded() * scale)
+                }
             }
         case .binary(let op, let leftExpression, let rightExpression):
             switch op {
             case .and:
                 let left = leftExpression.evaluate(column)
-                if left != .null && !left.isTrue { return .boolean(false) }
+                if !left.isUnknown && !left.isTrue { return .boolean(false) }
                 let right = rightExpression.evaluate(column)
-                if right != .null && !right.isTrue { return .boolean(false) }
-                return left == .null || right == .null ? .null : .boolean(true)
+                if !right.isUnknown && !right.isTrue { return .boolean(false) }
+                return left.isUnknown || right.isUnknown ? .null : .boolean(true)
             case .or:
                 let left = leftExpression.evaluate(column)
                 if left.isTrue { return .boolean(true) }
                 let right = rightExpression.evaluate(column)
                 if right.isTrue { return .boolean(true) }
-                return left == .null || right == .null ? .null : .boolean(false)
+                return left.isUnknown || right.isUnknown ? .null : .boolean(false)
             default: break
             }
             let left = leftExpression.evaluate(column)
             let right = rightExpression.evaluate(column)
-            if left == .null || right == .null { return .null }
             switch op {
-            case .add, .subtract, .multiply, .divide:
-                guard let a = left.number, let b = right.number else { return .null }
-                switch op {
-                case .add: return .number(a + b)
-                case .subtract: return .number(a - b)
-                case .multiply: return .number(a * b)
-                default: return b == 0 ? .null : .number(a / b)
-                }
+            case .add: return Expression.arithmetic(left, right) { .finite($0 + $1) }
+            case .subtract: return Expression.arithmetic(left, right) { .finite($0 - $1) }
+            case .multiply: return Expression.arithmetic(left, right) { .finite($0 * $1) }
+            case .divide: return Expression.arithmetic(left, right) { $1 == 0 ? .null : .finite($0 / $1) }
             default:
+                if left.isUnknown || right.isUnknown { return .null }
                 guard let order = Expression.compare(left, right) else { return .null }
                 switch op {
                 case .equal: return .boolean(order == 0)
@@ -152,12 +153,34 @@ public indirect enum Expression: Sendable, Equatable {
         }
     }
 
+    /// An operation on numbers: invalid if an operand is unusable, else null if one is absent.
+    static func operate(_ operands: [ExpressionValue], _ body: ([Double]) -> ExpressionValue) -> ExpressionValue {
+        var numbers: [Double] = []
+        var absent = false
+        for operand in operands {
+            switch operand.operand {
+            case .number(let value): numbers.append(value)
+            case .absent: absent = true
+            case .unusable: return .invalid
+            }
+        }
+        return absent ? .null : body(numbers)
+    }
+
+    static func arithmetic(_ value: ExpressionValue, _ body: (Double) -> ExpressionValue) -> ExpressionValue {
+        operate([value]) { body($0[0]) }
+    }
+
+    static func arithmetic(_ left: ExpressionValue, _ right: ExpressionValue, _ body: (Double, Double) -> ExpressionValue) -> ExpressionValue {
+        operate([left, right]) { body($0[0], $0[1]) }
+    }
+
     /// -1, 0 or 1; numeric when either side is a number or a boolean, else on text; nil when a
     /// number meets a text that is not one.
     static func compare(_ left: ExpressionValue, _ right: ExpressionValue) -> Int? {
         func order<T: Comparable>(_ a: T, _ b: T) -> Int { a == b ? 0 : (a < b ? -1 : 1) }
         switch (left, right) {
-        case (.null, _), (_, .null): return nil
+        case (.null, _), (_, .null), (.invalid, _), (_, .invalid): return nil
         case (.text(let a), .text(let b)): return order(a, b)
         default:
             if let a = left.number, let b = right.number { return order(a, b) }
@@ -180,7 +203,7 @@ public indirect enum Expression: Sendable, Equatable {
             case "false", "f", "no", "n": return false
             default: return nil
             }
-        case .null: return nil
+        case .null, .invalid: return nil
         }
     }
 

@@ -68,8 +68,9 @@ struct SaaSAuditTests {
         #expect(Self.metric(report, "edge_cases.two_upgrades") == 0)
         // The three customers are consistent: every data test passes.
         #expect(report.integrityFailures == 0, "\(report.measurements.integrity.filter { $0.failures > 0 })")
-        // 32 of the first version, plus valid_date of the movements month and no_future_dates of the signups.
-        #expect(report.measurements.integrity.count == 34)
+        // 32 of the first version, plus valid_date of the movements month, no_future_dates of the
+        // signups, and valid_number of the subscriptions' MRR and the five movements columns.
+        #expect(report.measurements.integrity.count == 40)
     }
 
     @Test("damage shows up as failing data tests with sample keys")
