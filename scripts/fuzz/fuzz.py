@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import random
 import re
@@ -34,7 +35,9 @@ import time
 import unicodedata
 from pathlib import Path
 
-FAMILIES = ["csv", "sqlite", "special", "yaml", "golden", "kills", "concurrency", "output", "argv"]
+FAMILIES = ["csv", "sqlite", "special", "yaml", "golden", "kills", "concurrency", "output", "argv", "mapping", "values"]
+# Cases per round of the schedule: the cheap families with many kinds of case get more.
+FAMILY_WEIGHTS = {"mapping": 3, "values": 2}
 DOCUMENTED_EXITS = {0, 1, 2, 64, 65, 66, 74}
 ERROR_EXITS = {64, 65, 66, 74}
 CRASH_SIGNALS = {signal.SIGILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGTRAP, signal.SIGBUS,
@@ -193,6 +196,88 @@ def copy_tree_safely(source, target, size_limit=8 << 20, depth=0):
 
 
 # ----------------------------------------------------------------------------------------------
+# Writes outside the output target
+
+def tree_snapshot(root, depth=64):
+    """{path: (type, size, mtime)} of everything under `root` (not following links), `depth` levels."""
+    out = {}
+
+    def walk(path, level):
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                out[entry.path] = ("dir", 0, 0)
+                if level < depth:
+                    walk(entry.path, level + 1)
+            elif stat.S_ISREG(info.st_mode):
+                out[entry.path] = ("file", info.st_size, info.st_mtime_ns)
+            else:
+                out[entry.path] = ("other", stat.S_IFMT(info.st_mode), 0)
+
+    walk(str(root), 1)
+    return out
+
+
+def arg_text(arg):
+    return os.fsdecode(arg) if isinstance(arg, bytes) else arg
+
+
+def output_targets(args, cwd):
+    """The paths a run may write: --out, and --golden with --update-golden."""
+    args = [arg_text(a) for a in args]
+    found = []
+    for i, arg in enumerate(args):
+        value = None
+        if arg in ("--out", "--golden") and i + 1 < len(args):
+            value = args[i + 1] if arg == "--out" or "--update-golden" in args else None
+        elif arg.startswith("--out="):
+            value = arg[len("--out="):]
+        if value:
+            found.append(os.path.normpath(os.path.join(str(cwd), value)))
+    return found
+
+
+def allowed_write(path, targets):
+    for target in targets:
+        real = os.path.realpath(target)
+        for t in {target, real}:
+            if path == t or path.startswith(t.rstrip("/") + "/") or t.startswith(path + "/"):
+                return True  # the target, inside it, or a parent directory made for it
+        name, parent = os.path.basename(target), os.path.dirname(target)
+        if path.startswith(parent + "/"):
+            m = TMP_NAME.match(path[len(parent) + 1:].split("/")[0])
+            if m and m.group("name") == name:
+                return True  # a temporary beside the target, or in it: leftover-temp reports the ones left
+    return False
+
+
+def watched_roots(case_dir, args, cwd):
+    """The case directory, and inputs outside it with their parent directory (one level)."""
+    roots = [(str(case_dir), 64)]
+    skip = False
+    for arg in args:
+        arg = arg_text(arg)
+        if skip or arg.startswith("-"):
+            skip = arg in ("--out", "--seed", "--scale", "--threads")
+            continue
+        path = os.path.normpath(os.path.join(str(cwd), arg)) if arg else ""
+        if (not path or not os.path.isabs(path) or path == str(case_dir) or path.startswith(str(case_dir) + "/")
+                or path.split("/")[1:2] in (["proc"], ["sys"], ["dev"]) or not os.path.lexists(path)):
+            continue
+        if os.path.isdir(path) and not os.path.islink(path):
+            roots.append((path, 4))
+        roots.append((os.path.dirname(path), 1))
+    return list(dict.fromkeys(roots))
+
+
+# ----------------------------------------------------------------------------------------------
 # Runs and their checks
 
 class Run:
@@ -262,6 +347,8 @@ class Case:
     def start(self, args, cwd=None):
         ctx = self.ctx
         run = Run(list(args), cwd or self.dir)
+        run.roots = watched_roots(self.dir, run.args, run.cwd)
+        run.tree_before = {root: tree_snapshot(root, depth) for root, depth in run.roots}
         run.out_path = ctx.scratch / "io" / ("%s-%d.out" % (self.id, len(self.runs)))
         run.err_path = ctx.scratch / "io" / ("%s-%d.err" % (self.id, len(self.runs)))
         self.runs.append(run)
@@ -308,9 +395,31 @@ class Case:
         run.rc = run.process.returncode
         with open(run.err_path, "rb") as err:
             run.stderr = err.read(1 << 16)
+        run.stderr_size = os.path.getsize(run.err_path)
         run.stdout_bytes = os.path.getsize(run.out_path)
         os.unlink(run.out_path)
         os.unlink(run.err_path)
+        self.check_writes(run)
+
+    def check_writes(self, run):
+        """A file that appeared (or a file that changed) outside the run's output targets."""
+        targets = output_targets(run.args, run.cwd)
+        protected = [str(path) for path, _, _ in self.protected]
+        found = []
+        for root, depth in run.roots:
+            before, after = run.tree_before[root], tree_snapshot(root, depth)
+            for path, info in sorted(after.items()):
+                old = before.get(path)
+                if old == info or (old is not None and (old[0] == "dir" or info[0] == "dir")):
+                    continue
+                if old is not None and any(path == p or path.startswith(p + "/") for p in protected):
+                    continue  # a protected input: input-modified says it
+                if allowed_write(path, targets):
+                    continue
+                found.append(("new " if old is None else "changed ") + os.path.relpath(path, self.dir))
+        if found:
+            self.violation("write-outside-out", "%s%s" % (", ".join(found[:4]), " and %d more" % (len(found) - 4) if len(found) > 4 else ""),
+                           run)
 
     def check(self, run, names=(), positional=False, bands_check=False, memory_note=False):
         """The checks every run gets: signals, hangs, exit code, the error line."""
@@ -345,6 +454,10 @@ class Case:
             # reads as "a check failed".
             self.violation("uncaught-error", "exit 1 with the argument parser's 'Error: ...' (an uncaught error)", run)
         if rc not in ERROR_EXITS:
+            return
+        if getattr(run, "stderr_size", 0) > len(run.stderr):
+            # A message that echoes a whole hostile value (a megabyte expression) has no end to check.
+            self.violation("stderr-too-long", "%d bytes on standard error for exit %d" % (run.stderr_size, rc), run)
             return
         lines = text.split("\n")
         if lines and lines[-1] == "":
@@ -449,6 +562,22 @@ def report_complete(path, expected=None):
     return problems
 
 
+def markdown_control_bytes(case, run, path):
+    """report.md may hold no raw control byte but line feed and tab (a hostile value must be escaped)."""
+    try:
+        if not os.path.isfile(path) or os.path.islink(path):
+            return
+        data = Path(path).read_bytes()
+    except OSError:
+        return
+    bad = sorted({b for b in data if (b < 0x20 and b not in (0x0A, 0x09)) or b == 0x7F})
+    if bad:
+        at = min(data.find(bytes([b])) for b in bad)
+        line = data.count(b"\n", 0, at) + 1
+        case.violation("control-bytes-in-report", "raw %s in %s (first on line %d)"
+                       % (", ".join("\\x%02x" % b for b in bad[:4]), case.rel(path), line), run)
+
+
 COMPLETE = {"creators": creators_complete, "saas": saas_complete, "report": report_complete}
 
 
@@ -474,6 +603,8 @@ class Target:
             problems = COMPLETE[self.kind](str(self.path), self.expected)
             if problems:
                 case.violation("incomplete-output", "exit %s but %s: %s" % (run.rc, case.rel(self.path), "; ".join(problems)), run)
+            if self.kind == "report":
+                markdown_control_bytes(case, run, self.path / "report.md")
         elif now != self.before:
             if self.before is not None and now is None:
                 case.violation("target-lost", "%s existed and is gone after a failed run" % case.rel(self.path), run)
@@ -566,6 +697,8 @@ class Context:
                 self.saas_hashes[seed] = sha256_file(b / ("saas-%d.db" % seed))
             self.tool("generate", "creators", "--seed", "2", "--scale", "0.02", "--out", "creators-2", "--quiet")
             self.creators_hashes[2] = {n: sha256_file(b / "creators-2" / n) for n in sorted(os.listdir(b / "creators-2"))}
+        if "mapping" in families or "values" in families:
+            setup_examples(self)
         if "kills" in families:
             scale = str(self.args.kill_scale)
             self.kill_times = {}
@@ -2001,21 +2134,795 @@ def family_argv(case):
 
 
 # ----------------------------------------------------------------------------------------------
+# Shared by the mapping and values families: the examples, their SQLite copies, report checks
+
+EXAMPLES = ["single-subscriptions", "accounts-churn-events", "stripe-like"]
+# Rows a role's filter drops are never read: values are injected into the rows it keeps.
+EXAMPLE_FILTERS = {("accounts-churn-events", "subscriptions.csv"): ("is_trial", {"true"}),
+                   ("stripe-like", "subscriptions.csv"): ("status", {"incomplete_expired"})}
+
+
+def example_files(name):
+    return sorted(p.name for p in (REPO / "examples" / name).iterdir() if p.suffix == ".csv")
+
+
+def setup_examples(ctx):
+    """Copies of the examples, a SQLite database of each, and their reference reports."""
+    ctx.examples = {}
+    for name in EXAMPLES:
+        folder = ctx.base / "examples" / name
+        shutil.copytree(REPO / "examples" / name, folder)
+        mapping = (folder / "mapping.yaml").read_bytes()
+        tables = {}
+        db_path = ctx.base / "examples" / (name + ".db")
+        db = sqlite3.connect(str(db_path))
+        for file in example_files(name):
+            with open(folder / file, newline="", encoding="utf-8") as handle:
+                rows = list(csv.reader(handle))
+            tables[file] = (rows[0], rows[1:])
+            stem = file[:-4]
+            db.execute('CREATE TABLE "%s" (%s)' % (stem, ", ".join('"%s"' % c for c in rows[0])))
+            db.executemany('INSERT INTO "%s" VALUES (%s)' % (stem, ", ".join("?" * len(rows[0]))),
+                           [[v if v != "" else None for v in r] for r in rows[1:]])
+        db.commit()
+        db.close()
+        db_mapping = re.sub(rb"from: (\w+)\.csv", rb"from: \1", mapping)
+        result = ctx.tool("audit", str(folder), "--profile", str(folder / "mapping.yaml"), "--out",
+                          str(ctx.base / "examples" / ("report-" + name)), "--quiet")
+        report = json.loads((ctx.base / "examples" / ("report-" + name) / "report.json").read_bytes())
+        ctx.examples[name] = {"folder": folder, "mapping": mapping, "tables": tables, "db": db_path,
+                              "db_mapping": db_mapping, "exit": result.returncode, "report": report,
+                              "report_dir": ctx.base / "examples" / ("report-" + name),
+                              "integrity": integrity_counts(report)}
+
+
+def integrity_counts(report):
+    counts = {}
+    for entry in report.get("integrity") or []:
+        if isinstance(entry, dict):
+            key = (str(entry.get("table")), str(entry.get("test")), str(entry.get("column")))
+            failures = entry.get("failures")
+            counts[key] = counts.get(key, 0) + (failures if isinstance(failures, (int, float)) else 0)
+    return counts
+
+
+def load_report(path):
+    """report.json, its non-finite constants (NaN, Infinity) collected rather than accepted."""
+    constants = []
+
+    def constant(name):
+        constants.append(name)
+        return float("nan")
+    try:
+        return json.loads(Path(path).read_bytes(), parse_constant=constant), constants
+    except (OSError, ValueError):
+        return None, constants
+
+
+NUMBER_KEYS = ("value", "n", "se")
+
+
+def report_numbers(case, run, out):
+    """No NaN or Infinity anywhere in report.json; no null or non-number where a metric has a number."""
+    report, constants = load_report(Path(out) / "report.json")
+    if report is None:
+        return None
+    problems = []
+    if constants:
+        problems.append("%s in report.json" % ", ".join(sorted(set(constants))))
+
+    def walk(value, path):
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append("%s = %r" % (path, value))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, "%s.%s" % (path, k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, "%s[%d]" % (path, i))
+    walk(report, "$")
+    metrics = report.get("metrics") if isinstance(report, dict) else None
+    for name, metric in (metrics or {}).items() if isinstance(metrics, dict) else []:
+        if not isinstance(metric, dict):
+            problems.append("metrics.%s is %s" % (name, type(metric).__name__))
+            continue
+        for key in NUMBER_KEYS:
+            if key in metric and (not isinstance(metric[key], (int, float)) or isinstance(metric[key], bool)):
+                problems.append("metrics.%s.%s = %s" % (name, key, json.dumps(metric[key])[:20]))
+        ci = metric.get("ci")
+        if ci is not None and (not isinstance(ci, list) or not all(isinstance(x, (int, float)) for x in ci)):
+            problems.append("metrics.%s.ci = %s" % (name, json.dumps(ci)[:40]))
+        for point in metric.get("series") or []:
+            if isinstance(point, dict) and "value" in point and not isinstance(point["value"], (int, float)):
+                problems.append("metrics.%s.series[%s] = %s" % (name, point.get("key"), json.dumps(point["value"])[:20]))
+                break
+    if problems:
+        case.violation("non-finite-in-report", "; ".join(sorted(set(problems), key=problems.index)[:4]), run)
+    return report
+
+
+def replace_in_role(text, role, old, new):
+    """Replaces the first `old` inside the block of `role` (the lines after `  role:`)."""
+    start = text.find(b"\n  %s:\n" % role)
+    assert start >= 0, role
+    at = text.find(old, start)
+    assert at >= 0, (role, old)
+    return text[:at] + new + text[at + len(old):]
+
+
+def line_of(text, needle):
+    at = text.find(needle)
+    return text.count(b"\n", 0, at) + 1 if at >= 0 else None
+
+
+def yaml_quote(text):
+    """A YAML double-quoted scalar (JSON's escapes are YAML's)."""
+    return json.dumps(text, ensure_ascii=True).encode()
+
+
+# ----------------------------------------------------------------------------------------------
+# Family: mapping (hostile mappings onto the roles, against the examples)
+
+# Where an expression may stand in each example: (role, the text to replace, its key).
+EXPR_SLOTS = {
+    "single-subscriptions": [("subscriptions", b"amount: monthly_amount", b"amount: "),
+                             ("subscriptions", b"plan: plan", b"plan: ")],
+    "accounts-churn-events": [("subscriptions", b"amount: arr_amount / 12", b"amount: "),
+                              ("subscriptions", b"filter: is_trial != 'true'", b"filter: "),
+                              ("subscribers", b"country: country", b"country: ")],
+    "stripe-like": [("subscriptions", b"amount: \"if(plan_interval = 'year', plan_amount * quantity / 1200, plan_amount * quantity / 100)\"", b"amount: "),
+                    ("subscriptions", b"filter: status != 'incomplete_expired'", b"filter: "),
+                    ("payments", b"amount: {column: amount_due, unit: cents}", b"amount: ")],
+}
+# A column each slot can read, and the example's first role table.
+EXPR_COLUMN = {"single-subscriptions": "monthly_amount", "accounts-churn-events": "arr_amount", "stripe-like": "plan_amount"}
+DEPTHS = [10, 100, 1000, 5000, 10000, 50000, 100000, 200000]
+CHAIN_LENGTHS = [10, 1000, 10000, 50000, 100000, 200000]
+
+
+def hostile_expression(rng, column):
+    """(expression, description, family of the case for the hang memory)."""
+    kind = rng.choice(["deep", "deep", "deep", "chain", "chain", "literal", "number", "quote", "unicode", "control",
+                       "function", "function"])
+    if kind == "deep":
+        depth = rng.choice(DEPTHS)
+        how = rng.choice(["paren", "minus", "not", "call", "if", "mixed"])
+        if how == "paren":
+            expr = "(" * depth + column + ")" * depth
+        elif how == "minus":
+            expr = rng.choice(["-", "- "]) * depth + column
+        elif how == "not":
+            expr = "not " * depth + column
+        elif how == "call":
+            name = rng.choice(["abs", "round", "lower", "trim", "upper", "coalesce"])
+            expr = (name + "(") * depth + column + ")" * depth
+        elif how == "if":
+            expr = "if(1 = 1, " * depth + column + ")" * depth
+        else:
+            pieces = [rng.choice(["(", "-", "not ", "abs("]) for _ in range(depth)]
+            expr = "".join(pieces) + column + "".join(")" for p in reversed(pieces) if p in ("(", "abs("))
+        return expr, "expression nested %d deep (%s)" % (depth, how), ("mapping", "deep", how, depth >= 50000)
+    if kind == "chain":
+        count = rng.choice(CHAIN_LENGTHS)
+        op = rng.choice([" + ", " or ", " and ", " * ", " - ", " = ", " || "])
+        term = rng.choice([column, "1", "x"])
+        return op.join([term] * count), "flat chain of %d terms with %r" % (count, op.strip()), ("mapping", "chain", count >= 100000)
+    if kind == "literal":
+        length = rng.choice([5000, 100_000, 1_000_000])
+        expr = rng.choice(["'" + "x" * length + "'", "9" * length, "1." + "0" * length + "1", column + " + " + "9" * length,
+                           "`" + "c" * length + "`"])
+        return expr, "a literal of %d characters" % length, ("mapping", "literal")
+    if kind == "number":
+        expr = rng.choice(["1e400", "-1e400", "2e308 / 2e308", column + " / 0", "1 / 0", "0 / 0", column + " * 1e308 * 1e308",
+                           "1e-400", "0x1A", "1_000", "1e", ".", "-", "--1", "1..2", column + " / (1 - 1)",
+                           "round(" + column + ", 400)", "round(" + column + ", -400)", "abs(-1e400)",
+                           "9223372036854775807 + 1", "-9223372036854775808 - 1", "999999999999999999999999999999"])
+        return expr, "number %s" % expr[:40], ("mapping", "number")
+    if kind == "quote":
+        expr = rng.choice(["'unterminated", "`unterminated", column + " = 'x", "''''", "'a''b'", "'\\'", "\"x\"",
+                           "`", "'", column + " in ('a', 'b'", column + " in (", "if(", "(((", ")))", column + " ) ("])
+        return expr, "quoting %s" % expr[:30], ("mapping", "quote")
+    if kind == "unicode":
+        expr = rng.choice(["\u202e" + column, column + "\u200b", "\uff11\uff12", "\u0661\u0662 + 1", "e\u0301", "\U0001F4A5",
+                           "`\U0001F4A5`", "'\u2028'", column + " \u2212 1", "lower('\u0130')", "upper('\u00df')",
+                           "\ufeff" + column, "\ud7ff", "'\ufffd'", "`" + column + "\u0000`"])
+        return expr, "unicode %r" % expr[:20], ("mapping", "unicode")
+    if kind == "control":
+        expr = rng.choice([column + "\x00", "\x00", column + " +\x01 1", "'\x1b[31mred'", column + "\x7f", "'a\x00b'",
+                           "`\x1b[2J`", "lower('\x07')", column + "\r\n+ 1", "\x0b" + column])
+        return expr, "control bytes %r" % expr[:20], ("mapping", "control")
+    expr = rng.choice(["frob(" + column + ")", "abs()", "abs(" + column + ", 1)", "if(" + column + ")", "if(1, 2)",
+                       "if(1, 2, 3, 4)", "coalesce()", "round()", "round(" + column + ", 1, 2)", "lower(1, 2)",
+                       "trim()", "ABS(" + column + ")", "abs" , "abs(" * 3, "sqrt(" + column + ")", column + "()",
+                       "coalesce(" + ", ".join([column] * 10000) + ")", "lower(" + column + ") in ()",
+                       "is null", column + " is not not null", "not", column + " not in (1, 2)"])
+    return expr, "function %s" % expr[:40], ("mapping", "function")
+
+
+def expression_mapping(rng, ex):
+    text = ex["mapping"]
+    slots = EXPR_SLOTS[ex["name"]] + [None]
+    slot = rng.choice(slots)
+    expr, what, sig = hostile_expression(rng, EXPR_COLUMN[ex["name"]] if slot is None or slot[2] != b"country: " else "country")
+    encoded = yaml_quote(expr)
+    if slot is None:
+        # As a filter of the subscriptions role (a new key, or instead of its filter).
+        if b"    filter: " in text:
+            text = re.sub(rb"    filter: [^\n]*", lambda m: b"    filter: " + encoded, text, count=1)
+        else:
+            text = text.replace(b"    from: subscriptions.csv\n", b"    from: subscriptions.csv\n    filter: " + encoded + b"\n", 1)
+        line, place = line_of(text, b"    filter: "), "subscriptions.filter"
+    else:
+        role, old, key = slot
+        if rng.random() < 0.25 and key != b"filter: ":
+            new = key + b"{expr: " + encoded + b"}"
+        else:
+            new = key + encoded
+        text = replace_in_role(text, role.encode(), old, new)
+        line, place = line_of(text, new), "%s.%s" % (role, key.decode().strip(": "))
+    return text, "%s: %s" % (place, what), line, sig
+
+
+def alias_bomb(levels, width=9):
+    body = b'  b0: &b0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, levels):
+        body += b"  b%d: &b%d [" % (i, i) + b",".join([b"*b%d" % (i - 1)] * width) + b"]\n"
+    return body
+
+
+def structure_mapping(rng, ex):
+    """(text, description, line or None, flags)."""
+    text = ex["mapping"]
+    lines = text.split(b"\n")
+    kind = rng.choice(["bomb_value", "bomb_key", "bomb_key", "deep", "duplicate", "huge", "bom", "tabs", "non_utf8",
+                       "anchors", "documents", "crlf", "merge", "empty", "control", "long_key", "utf16"])
+    if kind in ("bomb_value", "bomb_key"):
+        levels = rng.choice([3, 5, 7, 9, 10])
+        # The anchors live under an attribute's value map, which any role may carry.
+        anchors = b"description: &d0 x\nzz_anchors:\n" + alias_bomb(levels)
+        if kind == "bomb_value":
+            where = rng.choice(["attribute", "values", "plans", "window"])
+            if where == "attribute":
+                new = text.replace(b"  subscriptions:\n    from:", b"  subscriptions:\n    attributes:\n      bomb: *b%d\n    from:" % (levels - 1), 1)
+            elif where == "values":
+                new = text.replace(b"  subscriptions:\n    from:", b"  subscriptions:\n    attributes:\n      bomb: {column: plan, values: *b%d}\n    from:" % (levels - 1), 1)
+            elif where == "plans":
+                new = re.sub(rb"(?m)^plans: .*$", b"plans: *b%d" % (levels - 1), text, count=1)
+            else:
+                new = re.sub(rb"(?m)^window: .*$", b"window: *b%d" % (levels - 1), text, count=1)
+        else:
+            where = rng.choice(["attributes", "top", "fields", "values"])
+            key = b"? *b%d\n" % (levels - 1)
+            if where == "attributes":
+                new = text.replace(b"  subscriptions:\n    from:", b"  subscriptions:\n    attributes:\n      " + key + b"      : plan\n    from:", 1)
+            elif where == "top":
+                new = text + key + b": x\n"
+            elif where == "fields":
+                new = text.replace(b"    fields:\n", b"    fields:\n      " + key + b"      : x\n", 1)
+            else:
+                new = text.replace(b"  subscriptions:\n    from:", b"  subscriptions:\n    attributes:\n      bomb: {column: x, values: {*b%d : y}}\n    from:" % (levels - 1), 1)
+        text = anchors + new
+        return text, "alias expansion %d levels of 9 as a %s (%s)" % (levels, "key" if kind == "bomb_key" else "value", where), None, {("bomb", kind)}
+    if kind == "deep":
+        depth = rng.choice([1000, 10000, 100000, 200000])
+        how = rng.choice(["flow_list", "flow_map", "block_map", "as_field"])
+        if how == "flow_list":
+            piece = b"zz: " + b"[" * depth + b"]" * depth + b"\n"
+            return text + piece, "flow lists nested %d deep" % depth, None, {("deep", how)}
+        if how == "flow_map":
+            piece = b"zz: " + b"{a: " * depth + b"1" + b"}" * depth + b"\n"
+            return text + piece, "flow mappings nested %d deep" % depth, None, {("deep", how)}
+        if how == "block_map":
+            depth = min(depth, 10000)
+            piece = b"zz:\n" + b"".join(b" " * (i + 1) + b"a:\n" for i in range(depth)) + b" " * (depth + 1) + b"1\n"
+            return text + piece, "block mappings nested %d deep" % depth, None, {("deep", how)}
+        new = re.sub(rb"(?m)^(      amount: ).*$", lambda m: m.group(1) + b"[" * depth + b"]" * depth, text, count=1)
+        return new, "amount is lists nested %d deep" % depth, line_of(new, b"      amount: ["), {("deep", how)}
+    if kind == "duplicate":
+        what = rng.choice(["name", "roles", "role", "field", "window"])
+        if what == "name":
+            new = text.replace(b"\nsubject:", b"\nname: again\nsubject:", 1) if b"\nsubject:" in text else text + b"name: again\n"
+        elif what == "roles":
+            new = text + b"roles:\n  subscriptions:\n    from: x.csv\n"
+        elif what == "role":
+            new = text.replace(b"roles:\n", b"roles:\n  subscriptions:\n    from: x.csv\n", 1)
+        elif what == "field":
+            new = text.replace(b"    fields:\n", b"    fields:\n      zz: a\n      zz: b\n", 1)
+        else:
+            new = text + b"window: [2023-01, 2023-02]\n"
+        return new, "duplicate key (%s)" % what, None, set()
+    if kind == "huge":
+        what = rng.choice(["attributes", "tests", "plans", "comment"])
+        count = rng.choice([10_000, 100_000])
+        if what == "attributes":
+            body = b"".join(b"      a%d: plan\n" % i for i in range(count)) if ex["name"] == "single-subscriptions" else \
+                b"".join(b"      a%d: id\n" % i for i in range(count))
+            new = text.replace(b"  subscriptions:\n    from:", b"  subscriptions:\n    attributes:\n" + body + b"    from:", 1)
+        elif what == "tests":
+            new = re.sub(rb"(?m)^tests:\n", b"", text) + b"tests:\n" + b"".join(
+                b"  - {test: not_null, role: subscriptions, field: amount}\n" for _ in range(count))
+        elif what == "plans":
+            new = re.sub(rb"(?m)^plans: .*$", b"plans: [" + b", ".join(b"p%d" % i for i in range(count)) + b"]", text, count=1)
+        else:
+            new = text + b"#" + b"x" * (count * 100) + b"\n"
+        return new, "huge document: %d %s" % (count, what), None, set()
+    if kind == "bom":
+        return b"\xef\xbb\xbf" + text, "a byte-order mark at the start", None, {"equivalent"}
+    if kind == "crlf":
+        return text.replace(b"\n", b"\r\n"), "CRLF line ends", None, {"equivalent"}
+    if kind == "tabs":
+        how = rng.choice(["indent", "after_colon", "in_flow"])
+        if how == "indent":
+            i = rng.choice([n for n, l in enumerate(lines) if l.startswith(b"    ")])
+            lines[i] = b"\t" + lines[i].lstrip(b" ")
+            return b"\n".join(lines), "a tab indents line %d" % (i + 1), i + 1, set()
+        if how == "after_colon":
+            return text.replace(b"name: ", b"name:\t", 1), "a tab after 'name:'", None, {"equivalent"}
+        return text.replace(b"window: [", b"window: [\t", 1), "a tab inside the window's list", None, {"equivalent"}
+    if kind == "non_utf8":
+        byte = rng.choice([b"\xff", b"\xc3", b"\xe9", b"\xed\xa0\x80", b"\xc0\xaf", b"\x80"])
+        where = rng.choice(["comment", "value", "key"])
+        i = rng.randrange(1, len(lines) - 1)
+        if where == "comment":
+            lines[i] += b"  # caf" + byte
+        elif where == "value":
+            lines[i] = re.sub(rb":( *)(\S)", lambda m: b":" + m.group(1) + byte + m.group(2), lines[i], count=1)
+        else:
+            lines[i] = re.sub(rb"^(\s*)(\w)", lambda m: m.group(1) + byte + m.group(2), lines[i], count=1)
+        return b"\n".join(lines), "non-UTF-8 %r in a %s on line %d" % (byte, where, i + 1), i + 1, set()
+    if kind == "control":
+        byte = rng.choice([b"\x00", b"\x01", b"\x1b", b"\x7f", b"\x08", b"\x0c", b"\x1b[31m"])
+        i = rng.randrange(1, len(lines) - 1)
+        at = rng.randrange(len(lines[i]) + 1)
+        lines[i] = lines[i][:at] + byte + lines[i][at:]
+        return b"\n".join(lines), "raw %r on line %d" % (byte, i + 1), i + 1, set()
+    if kind == "anchors":
+        how = rng.choice(["fields", "role", "merge_fields"])
+        if how == "fields":
+            new = text.replace(b"    fields:\n", b"    fields: &f\n", 1)
+            new = new + b"  churn_events:\n    from: subscriptions.csv\n    fields: *f\n"
+        elif how == "role":
+            new = text.replace(b"  subscriptions:\n", b"  subscriptions: &r\n", 1) + b"  payments: *r\n"
+        else:
+            new = text.replace(b"    fields:\n", b"    fields: &f\n", 1) + b"  events:\n    from: subscriptions.csv\n    fields:\n      <<: *f\n      time: nope\n"
+        return new, "anchors across roles (%s)" % how, None, set()
+    if kind == "merge":
+        new = text.replace(b"roles:\n", b"defaults: &d {from: subscriptions.csv}\nroles:\n", 1)
+        return new, "a merge anchor at the top", line_of(new, b"defaults:"), set()
+    if kind == "documents":
+        return text + b"---\n" + text, "two documents", None, set()
+    if kind == "empty":
+        return rng.choice([b"", b"\n", b"---\n", b"~\n", b"# only a comment\n", b"[]\n", b"roles\n"]), "empty or scalar document", None, set()
+    if kind == "utf16":
+        return text.decode().encode(rng.choice(["utf-16", "utf-32"])), "UTF-16/32", None, set()
+    key = b"k" * rng.choice([1000, 100_000])
+    return text + key + b": 1\n", "a %d-character key" % len(key), None, set()
+
+
+QUERIES = [
+    ("VACUUM INTO 'copy.db'", "vacuum"), ("VACUUM INTO '%s'", "vacuum_abs"), ("SELECT * FROM {t}; DROP TABLE {t}", "drop"),
+    ("DROP TABLE {t}", "drop"), ("ATTACH DATABASE 'other.db' AS o", "attach"), ("ATTACH 'file:other2.db?mode=rwc' AS o", "attach"),
+    ("PRAGMA writable_schema=1", "pragma"), ("PRAGMA journal_mode=WAL", "pragma"), ("PRAGMA query_only=0", "pragma"),
+    ("SELECT load_extension('./libnope')", "extension"), ("SELECT load_extension('/lib/x86_64-linux-gnu/libc.so.6')", "extension"),
+    ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT * FROM {t}, c", "endless"),
+    ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c", "endless"),
+    ("SELEC * FROM {t}", "syntax"), ("SELECT * FROM", "syntax"), ("SELECT * FROM {t} WHERE", "syntax"), ("'", "syntax"),
+    ("SELECT * FROM {t} /* unterminated", "syntax"), ("", "empty"), ("   ", "empty"), (";", "empty"), ("-- only a comment", "empty"),
+    ("SELECT * FROM {t} WHERE 0", "no_rows"), ("SELECT 1 AS a", "wrong_columns"), ("SELECT * FROM nope", "wrong_table"),
+    ("SELECT {nulls}", "nulls"), ("SELECT {nulls} FROM {t}", "nulls"),
+    ("DELETE FROM {t} RETURNING *", "write_returning"), ("UPDATE {t} SET {c} = {c} RETURNING *", "write_returning"),
+    ("INSERT INTO {t} SELECT * FROM {t} RETURNING *", "write_returning"), ("SELECT *, load_extension('./libnope') AS zz FROM {t}", "extension"),
+    ("INSERT INTO {t} DEFAULT VALUES", "write"), ("DELETE FROM {t}", "write"), ("UPDATE {t} SET {c} = NULL", "write"),
+    ("CREATE TABLE zz (a)", "write"), ("BEGIN EXCLUSIVE", "write"), ("SELECT * FROM {t}; SELECT 1", "two"),
+    ("SELECT *, randomblob(1000000) AS zz_junk FROM {t}", "valid"), ("SELECT * FROM {t} ORDER BY random()", "valid"),
+    ("SELECT * FROM {t} -- trailing comment", "valid"), ("select * from \"{t}\"", "valid"), ("SELECT * FROM {t}\n", "valid"),
+    ("SELECT * FROM {t} UNION ALL SELECT * FROM {t}", "valid"), ("SELECT zeroblob(1000000000) AS a", "big"),
+    ("SELECT * FROM {t} WHERE {c} = '\x1b[31m'", "control"), ("SELECT * FROM {t}\x00; DROP TABLE {t}", "control"),
+]
+
+
+def query_mapping(rng, ex, case):
+    text = ex["db_mapping"]
+    roles = re.findall(rb"(?m)^  (\w+):\n    from: (\w+)$", text)
+    role, table = rng.choice(roles)
+    sql, kind = rng.choice(QUERIES)
+    header = ex["tables"][table.decode() + ".csv"][0]
+    sql = sql.replace("{t}", table.decode()).replace("{c}", header[0]).replace(
+        "{nulls}", ", ".join("NULL AS %s" % c for c in header))
+    if "%s" in sql:
+        sql = sql % (case.dir / "copy2.db")
+    new_line = b"    query: " + yaml_quote(sql)
+    text = replace_in_role(text, role, b"    from: " + table, new_line)
+    return text, "%s query %r (%s)" % (role.decode(), sql[:60], kind), line_of(text, new_line), kind
+
+
+# Odd values of any key, then the values particular to some keys.
+ODD_VALUES = [b"[a, b]", b"[]", b"{a: 1}", b"{}", b"1", b"0", b"-1", b"1.5", b"1e400", b"True", b"yes", b"on", b"no", b"off",
+              b"'1'", b"''", b"null", b"~", b"'" + b"x" * 5000 + b"'", b"\"\\x01\\x1b[31m\\x07\"", b"\"\\u202e\"", b".nan",
+              b".inf", b"2024-01-01", b"!!binary aGVsbG8=", b"0x10", b"\"\\0\"", b"\"a\\nb\"", b"'*'", b"!!str", b"- a"]
+KEY_VALUES = {
+    "window": [w.encode() for w in WINDOWS] + [b"[0001-01, 9999-12]", b"auto", b"[auto, auto]", b"[2023-01, auto]"],
+    "timezone": [b"'+:::1200'", b"'+99:99'", b"Mars/Base", b"'-00:00'", b"UTC+25", b"'+14:01'", b"'../../etc/passwd'",
+                 b"Europe/Berlin ", b"\"Europe/Berlin\\0\"", b"'+02'", b"'Z'", b"utc", b"'+0200'", b"America/Argentina/ComodRivadavia"],
+    "format": [b"'%Q'", b"'%'", b"'%%'", b"'%Y%Y%Y'", b"epoch_s", b"epoch_ms", b"epoch_us", b"epoch_ns", b"date", b"auto", b"'%s'",
+               b"'%z'", b"'%Y-%m-%d %H:%M:%S %z'", b"''", b"'%d-%m-%Y'", b"'%m/%d/%Y'", b"'%E'", b"'%-d'", b"'" + b"%Y" * 2000 + b"'",
+               b"'%Y-%m-%dT%H:%M:%S.%f%z'", b"'%b %d %Y'", b"'%I %p'", b"'\\x1b%Y'"],
+    "as_of": [b"2024-13-01", b"0001-01-01", b"9999-12-31", b"10000-01-01", b"2024-02-30", b"'2024-06-01 24:00:00'", b"auto", b"yesterday",
+              b"1e20", b"'2024-06-30T23:59:60Z'", b"'-2024-01-01'"],
+    "optional": [b"maybe", b"yes", b"True", b"on", b"1", b"'true'", b"null"],
+    "dimension": [b"nope", b"prices", b"''", b"roles", b"subscriptions"],
+    "unit": [b"parsecs", b"cents", b"per_year", b"thousandths", b"''", b"yes", b"CENTS", b"units", b"dollars"],
+    "values": [b"{1: Basic, true: Team, null: Business, 1.5: x, 2024-01-01: y}", b"{[a]: x}", b"{{a: 1}: x}", b"{a: [b]}",
+               b"{a: {b: c}}", b"{a: null}", b"{'': x}", b"{x: ''}", b"{\"\\x1b[31m\": x}", b"{a: b, a: c}"],
+    "grace_days": [b"-1", b"367", b"1e9", b"1.5", b".nan", b"'3'", b"9223372036854775808"],
+    "definition": [b"nope", b"churn_events", b"subscriber_status", b"''"],
+    "unit_churn": [b"subscription", b"subscriber", b"pledge", b"''"],
+    "monthly_numerator": [b"at_risk", b"all_endings", b"some"],
+    "severity": [b"'off'", b"off", b"false", b"fatal", b"warn", b"ERROR", b"0"],
+    "extends": [b"saas", b"creators", b"nope", b"''", b"[saas]"],
+    "engine": [b"creators", b"families", b"turbo"],
+    "plans": [b"[a, a]", b"[{name: a, price: [10, 1]}]", b"[{name: a, price: [.nan, 1]}]", b"[{name: a, price: [1e400, 1]}]",
+              b"[{price: [1, 2]}]", b"[{name: a, price: []}]", b"[[a]]", b"[{name: a, zz: 1}]"],
+    "roles": [b"{}", b"[]", b"{subscriptions: {}}", b"{subscriptions: null}", b"{zz: {from: x.csv}}"],
+    "to": [b"subscriptions.id", b"nope.id", b"subscriptions.nope", b"subscriptions", b"'a.b.c'"],
+    "rules": [b"[day06.current_mrr]", b"[nope]", b"[creators.pledge_status]", b"[day06.subscription_chain, day06.subscription_chain]"],
+    "extras": [b"[day06.edge_cases]", b"[nope]"],
+}
+TOP_KEYS = ["name", "profile", "description", "subject", "extends", "engine", "detect", "window", "as_of", "timezone", "plans",
+            "roles", "tests", "rules", "extras", "dimensions", "churn"]
+CHURN_KEYS = ["definition", "grace_days", "monthly_numerator", "unit_churn", "values", "voluntary"]
+ROLE_KEYS = ["from", "query", "filter", "optional", "fields", "attributes"]
+FIELD_KEYS = ["column", "expr", "value", "format", "timezone", "values", "unit", "dimension"]
+TEST_KEYS = ["test", "role", "field", "values", "min", "max", "exclusive", "to", "severity"]
+
+
+def key_value(rng, key):
+    pool = KEY_VALUES.get(key, [])
+    return rng.choice(pool) if pool and rng.random() < 0.6 else rng.choice(ODD_VALUES)
+
+
+def keys_mapping(rng, ex):
+    """One key of the schema given an odd value: (text, description, line)."""
+    text = ex["mapping"]
+    where = rng.choice(["top", "top", "churn", "role", "field", "field", "field", "test"])
+    if where == "top":
+        key = rng.choice(TOP_KEYS)
+        value = key_value(rng, key)
+        line = key.encode() + b": " + value
+        if re.search(rb"(?m)^%s:" % key.encode(), text):
+            if key in ("roles", "tests", "dimensions", "churn"):
+                # Replace a block key: the key line and its indented block.
+                text = re.sub(rb"(?ms)^%s:.*?(?=^\S|\Z)" % key.encode(), lambda m: line + b"\n", text, count=1)
+            else:
+                text = re.sub(rb"(?m)^%s:.*$" % key.encode(), lambda m: line, text, count=1)
+        else:
+            text = text.replace(b"\nroles:\n", b"\n" + line + b"\nroles:\n", 1)
+        return text, "%s: %s" % (key, value[:60].decode("utf-8", "replace")), line_of(text, line)
+    if where == "churn":
+        key = rng.choice(CHURN_KEYS)
+        value = key_value(rng, key)
+        name = "unit" if key == "unit_churn" else key
+        line = b"  " + name.encode() + b": " + value
+        if b"\nchurn:\n" in text:
+            text = text.replace(b"\nchurn:\n", b"\nchurn:\n" + line + b"\n", 1)
+        else:
+            text = text.replace(b"\nroles:\n", b"\nchurn:\n" + line + b"\nroles:\n", 1)
+        return text, "churn.%s: %s" % (name, value[:60].decode("utf-8", "replace")), line_of(text, line)
+    roles = re.findall(rb"(?m)^  (\w+):\n", text.split(b"\ntests:")[0].split(b"\ndimensions:")[0])
+    if where == "role":
+        role = rng.choice(roles)
+        key = rng.choice(ROLE_KEYS)
+        value = key_value(rng, key)
+        line = b"    " + key.encode() + b": " + value
+        start = text.find(b"\n  %s:\n" % role) + len(b"\n  %s:\n" % role)
+        block_end = re.compile(rb"(?m)^  \S|^\S").search(text, start)
+        block = text[start:block_end.start() if block_end else len(text)]
+        existing = re.search(rb"(?m)^    %s:.*\n(?:      .*\n)*" % key.encode(), block)
+        if existing:
+            block = block[:existing.start()] + line + b"\n" + block[existing.end():]
+        else:
+            block = line + b"\n" + block
+        text = text[:start] + block + text[start + len(text[start:block_end.start() if block_end else len(text)]):]
+        return text, "roles.%s.%s: %s" % (role.decode(), key, value[:60].decode("utf-8", "replace")), line_of(text, line)
+    if where == "field":
+        fields = [m for m in re.finditer(rb"(?m)^      (\w+): (.*?)(\s+#.*)?$", text)]
+        m = rng.choice(fields)
+        name, spec = m.group(1), m.group(2)
+        key = rng.choice(FIELD_KEYS)
+        value = key_value(rng, key)
+        if rng.random() < 0.2:
+            new_spec = value  # the field itself gets the odd value
+            what = "field %s: %s" % (name.decode(), value[:60].decode("utf-8", "replace"))
+        else:
+            if spec.startswith(b"{"):
+                inner = re.sub(rb"(^|, )%s: (\{[^}]*\}|[^,}]*)" % key.encode(), b"", spec[1:-1]).lstrip(b", ")
+            else:
+                inner = (b"column: " + spec) if re.match(rb"^\w+$", spec) else (b"expr: " + spec)
+                if key in ("column", "expr", "value"):
+                    inner = b""
+            new_spec = b"{" + (inner + b", " if inner else b"") + key.encode() + b": " + value + b"}"
+            what = "field %s {%s: %s}" % (name.decode(), key, value[:60].decode("utf-8", "replace"))
+        new = b"      " + name + b": " + new_spec
+        text = text[:m.start()] + new + text[m.end():]
+        return text, what, line_of(text, new)
+    key = rng.choice(TEST_KEYS)
+    value = key_value(rng, key)
+    base = {"test": b"not_null", "role": b"subscriptions", "field": b"amount"}
+    base[key] = value
+    line = b"  - {" + b", ".join(k.encode() + b": " + v for k, v in base.items()) + b"}"
+    if b"\ntests:\n" in text:
+        text = text.replace(b"\ntests:\n", b"\ntests:\n" + line + b"\n", 1)
+    else:
+        text = text + b"tests:\n" + line + b"\n"
+    return text, "tests[0].%s: %s" % (key, value[:60].decode("utf-8", "replace")), line_of(text, line)
+
+
+MAPPING_KINDS = ["expr"] * 4 + ["structure"] * 3 + ["query"] * 2 + ["keys"] * 4
+# The first cases cycle over every (example, kind) pair, so that a short budget sees them all.
+MAPPING_ORDER = ["expr", "keys", "structure", "query"]
+
+
+def family_mapping(case):
+    ctx, rng = case.ctx, case.rng
+    name = EXAMPLES[case.index % len(EXAMPLES)]
+    ex = dict(ctx.examples[name], name=name)
+    kind = MAPPING_ORDER[case.index % len(MAPPING_ORDER)] if case.index < 4 * len(EXAMPLES) * len(MAPPING_ORDER) else rng.choice(MAPPING_KINDS)
+    flags = set()
+    if kind == "expr":
+        text, what, line, sig = expression_mapping(rng, ex)
+        case.hang_signature = sig
+    elif kind == "structure":
+        text, what, line, flags = structure_mapping(rng, ex)
+        case.hang_signature = ("mapping", "structure") + tuple(sorted(str(f) for f in flags))
+    elif kind == "query":
+        text, what, line, qkind = query_mapping(rng, ex, case)
+        case.hang_signature = ("mapping", "query", qkind)
+    else:
+        text, what, line = keys_mapping(rng, ex)
+    mapping_name = rng.choice(["m.yaml", "m.yaml", "mapping.yml", "my map.yaml"])
+    (case.dir / mapping_name).write_bytes(text)
+    case.title = "%s: %s" % (name, what)
+    if kind == "query":
+        shutil.copyfile(ex["db"], case.dir / "x.db")
+        inputs, input_names = "x.db", ["x.db"]
+    else:
+        shutil.copytree(ex["folder"], case.dir / "dataset")
+        inputs, input_names = "dataset", example_files(name)
+    case.protect(case.dir / inputs, "input")
+    case.protect(case.dir / mapping_name, "input")
+    check = case.run(["profile", "check", mapping_name], names=[mapping_name], bands_check=True, memory_note=True)
+    target = Target(case, case.dir / "out", "report")
+    audit = case.run(["audit", inputs, "--profile", mapping_name, "--out", "out", "--quiet"],
+                     names=[mapping_name] + input_names + [inputs], memory_note=True)
+    target.check(audit)
+    case.verify(audit)
+    mapping_contract(case, check, audit, mapping_name, line, input_names)
+    if audit.rc in (0, 1) and not audit.timed_out:
+        report_numbers(case, audit, case.dir / "out")
+    if "equivalent" in flags:
+        same_report(case, audit, case.dir / "out", ex["report_dir"], ex["exit"], parts=("metrics", "checks", "integrity"))
+
+
+def mapping_contract(case, check, audit, mapping_name, line, input_names):
+    """profile check says 0 or 65, the audit 0, 1 or 65; a 65 naming the mapping gives its line; both agree."""
+    for run, allowed in ((check, (0, 65)), (audit, (0, 1, 65))):
+        if not run.timed_out and run.rc is not None and run.rc >= 0 and run.rc in DOCUMENTED_EXITS and run.rc not in allowed:
+            case.violation("mapping-unexpected-exit", "exit %d for a hostile mapping (expected %s)"
+                           % (run.rc, " or ".join(map(str, allowed))), run)
+    said = audit.stderr.decode("utf-8", "replace")
+    names_mapping = mapping_name in said
+    # A refusal that also names a data file (a filter that keeps no row of it) depends on the data,
+    # which profile check does not read.
+    names_data = any(n in said for n in input_names) or "query of " in said
+    if audit.rc == 65 and names_mapping and line is not None:
+        if not re.search(r"%s:\d+|line \d+" % re.escape(mapping_name), said):
+            case.violation("mapping-error-no-line", "the error names %s without ':LINE' or 'line N'" % mapping_name, audit)
+    if check.timed_out or audit.timed_out:
+        return
+    if check.rc == 0 and audit.rc == 65 and names_mapping and not names_data:
+        case.violation("check-accepted-audit-refused", "profile check passed (exit 0), the audit refused the mapping", audit)
+    if check.rc == 65 and audit.rc in (0, 1):
+        case.violation("check-refused-audit-accepted", "profile check refused the mapping (exit 65), the audit ran it (exit %d)"
+                       % audit.rc, check)
+
+
+# ----------------------------------------------------------------------------------------------
+# Family: values (hostile cells in the examples' typed fields, read plainly and through an expression)
+
+BAD_AMOUNTS = ["0x1A", "$10", "1,000.00", "1_000", "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "-1e309", "", "  ",
+               "abc", "1.2.3", "--1", "1e", "12a", "\u0661\u0662", "\uff11\uff12", "1 000", "+-1", "(10)", "10%", "\x00"]
+ODD_AMOUNTS = ["-0", "1e-320", "9" * 40, "-" + "9" * 40, "0.000000001", " 12", "12 ", "+12", "1E2", "-0.0", "00012"]
+BAD_EPOCHS = ["1e20", "-1e20", "NaN", "nan", "inf", "99999999999999999999", "253402300800", "-62167219200", "2024-03-05",
+              "abc", "1.5.0", "", " ", "0x10", "1,700,000,000"]
+ODD_EPOCHS = ["0", "-1", "1700000000.5", " 1700000000", "01700000000", "+1700000000", "1.7e9"]
+BAD_TIMES = {
+    "%m/%d/%Y": ["02/30/2024", "13/01/2024", "00/10/2024", "01/01/0000", "01/01/10000", "2024-03-05", "03/05/2024 24:00:00",
+                 "05.03.2024", "abc", "", " ", "1e20", "NaN", "03/05/24", "3/5/2024x", "99/99/9999", "\x00"],
+    "%d-%m-%Y": ["30-02-2024", "01-13-2024", "00-01-2024", "01-01-0000", "01-01-10000", "2024-03-05", "05-03-2024 24:00:00",
+                 "03/05/2024", "abc", "", " ", "1e20", "NaN", "5-3-24x", "99-99-9999", "\x00"],
+}
+ODD_TIMES = {"%m/%d/%Y": ["3/5/2024", " 03/05/2024", "03/05/2024 ", "02/29/2024", "12/31/9999", "01/01/0001"],
+             "%d-%m-%Y": ["5-3-2024", " 05-03-2024", "05-03-2024 ", "29-02-2024", "31-12-9999", "01-01-0001"]}
+BAD_KEYS = ["", " ", "\x00"]
+ODD_KEYS = ["k" * 10_000, "\x1b[31mkey\x07", "key\x01", "a\x7fb", "\u202ekey", "key\u2028x", "'", "\"", "key\r", "é" * 3000]
+BOOLEANS = ["TRUE", "True", "yes", "on", "1", "t", "y", "", "  true", "true ", "false", "0", "no", "off", "\x00", "tru"]
+
+
+def time_field(example, role, column, fmt, nullable, key=None):
+    """A time field, plainly and through coalesce(column, column)."""
+    key = key or {"subscribers": "signup", "churn_events": "time", "payments": "time", "events": "time"}.get(role)
+    quoted = ('"%s"' % fmt) if "%" in fmt else fmt
+    original = "%s: {column: %s, format: %s}" % (key, column, quoted)
+    expr = "%s: {expr: \"coalesce(%s, %s)\", format: %s}" % (key, column, column, quoted)
+    return {"example": example, "role": role, "column": column, "type": "time", "format": fmt, "nullable": nullable,
+            "original": original, "plain": original, "expr": expr}
+
+
+def plain_field(example, role, column, kind, original, plain, expr, nullable=False):
+    return {"example": example, "role": role, "column": column, "type": kind, "nullable": nullable, "original": original,
+            "plain": plain, "expr": expr}
+
+
+VALUE_FIELDS = {
+    "single-subscriptions": {"subscriptions.csv": [
+        plain_field("single-subscriptions", "subscriptions", "monthly_amount", "amount", "amount: monthly_amount",
+                    "amount: monthly_amount", "amount: \"monthly_amount * 1\""),
+        time_field("single-subscriptions", "subscriptions", "started", "%m/%d/%Y", False, "start"),
+        time_field("single-subscriptions", "subscriptions", "ended", "%m/%d/%Y", True, "end"),
+        plain_field("single-subscriptions", "subscriptions", "customer", "key", "subscriber: customer", "subscriber: customer",
+                    "subscriber: \"coalesce(customer, customer)\""),
+    ]},
+    "accounts-churn-events": {
+        "accounts.csv": [
+            plain_field("accounts-churn-events", "subscribers", "account_id", "key", "id: account_id", "id: account_id",
+                        "id: \"coalesce(account_id, account_id)\""),
+            time_field("accounts-churn-events", "subscribers", "created_on", "%d-%m-%Y", False)],
+        "subscriptions.csv": [
+            plain_field("accounts-churn-events", "subscriptions", "arr_amount", "amount", "amount: arr_amount / 12",
+                        "amount: {column: arr_amount, unit: per_year}", "amount: arr_amount / 12"),
+            plain_field("accounts-churn-events", "subscriptions", "subscription_id", "key", "id: subscription_id",
+                        "id: subscription_id", "id: \"coalesce(subscription_id, subscription_id)\""),
+            plain_field("accounts-churn-events", "subscriptions", "account_id", "key", "subscriber: account_id",
+                        "subscriber: account_id", "subscriber: \"coalesce(account_id, account_id)\""),
+            time_field("accounts-churn-events", "subscriptions", "start_date", "%d-%m-%Y", False, "start"),
+            time_field("accounts-churn-events", "subscriptions", "end_date", "%d-%m-%Y", True, "end"),
+            plain_field("accounts-churn-events", "subscriptions", "is_trial", "boolean", "", None, None)],
+        "churn_events.csv": [
+            time_field("accounts-churn-events", "churn_events", "churned_on", "%d-%m-%Y", False)],
+    },
+    "stripe-like": {
+        "customers.csv": [
+            plain_field("stripe-like", "subscribers", "id", "key", "id: id", "id: id", "id: \"coalesce(id, id)\""),
+            time_field("stripe-like", "subscribers", "created", "epoch_s", False)],
+        "subscriptions.csv": [
+            plain_field("stripe-like", "subscriptions", "plan_amount", "amount", "", None, "(the mapping's expression)"),
+            plain_field("stripe-like", "subscriptions", "quantity", "amount", "", None, "(the mapping's expression)"),
+            plain_field("stripe-like", "subscriptions", "customer", "key", "subscriber: customer", "subscriber: customer",
+                        "subscriber: \"coalesce(customer, customer)\""),
+            time_field("stripe-like", "subscriptions", "ended_at", "epoch_s", True, "end")],
+        "invoices.csv": [
+            plain_field("stripe-like", "payments", "amount_due", "amount", "amount: {column: amount_due, unit: cents}",
+                        "amount: {column: amount_due, unit: cents}", "amount: \"amount_due / 100\""),
+            plain_field("stripe-like", "payments", "id", "key", "id: id", "id: id", "id: \"coalesce(id, id)\""),
+            time_field("stripe-like", "payments", "created", "epoch_s", False)],
+        "events.csv": [
+            time_field("stripe-like", "events", "occurred_at_ms", "epoch_ms", False)],
+    },
+}
+
+
+def hostile_cell(rng, field):
+    """(value, must be flagged)."""
+    kind = field["type"]
+    if kind == "amount":
+        bad, odd = BAD_AMOUNTS, ODD_AMOUNTS
+    elif kind == "time" and field["format"].startswith("epoch"):
+        bad = BAD_EPOCHS + (["1e23", "-1e23", "253402300800000"] if field["format"] == "epoch_ms" else [])
+        odd = ODD_EPOCHS
+    elif kind == "time":
+        bad, odd = BAD_TIMES[field["format"]], ODD_TIMES[field["format"]]
+    elif kind == "key":
+        bad, odd = BAD_KEYS, ODD_KEYS
+    else:
+        return rng.choice(BOOLEANS), False
+    if field.get("nullable"):
+        bad = [v for v in bad if v.strip()]
+    value = rng.choice(bad) if rng.random() < 0.7 else rng.choice(odd)
+    return value, value in bad
+
+
+def family_values(case):
+    ctx, rng = case.ctx, case.rng
+    name = EXAMPLES[case.index % len(EXAMPLES)]
+    ex = ctx.examples[name]
+    file = rng.choice(sorted(VALUE_FIELDS[name]))
+    field = rng.choice(VALUE_FIELDS[name][file])
+    value, bad = hostile_cell(rng, field)
+    header, rows = ex["tables"][file]
+    column = header.index(field["column"])
+    keep = EXAMPLE_FILTERS.get((name, file))
+    eligible = [i for i, r in enumerate(rows) if not keep or r[header.index(keep[0])] not in keep[1]]
+    count = rng.choice([1, 1, 2, 3, 5])
+    chosen = sorted(rng.sample(eligible, min(count, len(eligible))))
+    if field["type"] == "key" and not bad and len(chosen) < 2 and field["original"].startswith("id:"):
+        chosen = sorted(rng.sample(eligible, 2))  # the same odd id twice: `unique` fails and shows it in the report
+    new_rows = [list(r) for r in rows]
+    for i in chosen:
+        new_rows[i][column] = value
+    source = case.dir / "dataset"
+    shutil.copytree(ex["folder"], source)
+    os.unlink(source / "mapping.yaml")
+    (source / file).write_bytes(write_table(header, new_rows))
+    shown = value if len(value) <= 30 else "%r... (%d chars)" % (value[:12], len(value))
+    case.title = "%s: %s.%s := %r in %d row%s (%s)" % (name, file, field["column"], shown, len(chosen), "" if len(chosen) == 1 else "s",
+                                                       "must be flagged" if bad else "odd")
+    case.protect(source, "input")
+    variants = []
+    if field.get("plain") is not None:
+        variants.append(("plain", field["plain"]))
+    if field.get("expr") is not None:
+        variants.append(("expr", field["expr"]))
+    if not variants:
+        variants.append(("plain", None))
+    verdicts = {}
+    for label, spec in variants:
+        text = ex["mapping"]
+        if spec is not None and spec != field["original"] and field["original"]:
+            text = replace_in_role(text, field["role"].encode(), field["original"].encode(), spec.encode())
+        mapping_name = "m-%s.yaml" % label
+        (case.dir / mapping_name).write_bytes(text)
+        out = case.dir / ("out-" + label)
+        target = Target(case, out, "report")
+        run = case.run(["audit", "dataset", "--profile", mapping_name, "--out", out.name, "--quiet"],
+                       names=[file, mapping_name, "dataset"], positional=True)
+        target.check(run)
+        case.verify(run)
+        if run.timed_out or run.rc is None or run.rc < 0:
+            continue
+        if run.rc not in (0, 1, 65):
+            case.violation("values-unexpected-exit", "exit %d for hostile values (expected 0, 1 or 65)" % run.rc, run)
+            continue
+        tests = set()
+        if run.rc in (0, 1):
+            report = report_numbers(case, run, out)
+            counts = integrity_counts(report) if isinstance(report, dict) else {}
+            deltas = {k: v - ex["integrity"].get(k, 0) for k, v in counts.items() if k[0] == file}
+            tests = {k[1] for k, d in deltas.items() if d > 0}
+            enough = [k for k, d in deltas.items() if d >= len(chosen)]
+            if bad and not (run.rc == 1 and enough):
+                detail = "exit %d" % run.rc
+                if tests:
+                    detail += ", failures on %s: %s (fewer than the %d cells)" % (file, ", ".join(
+                        "%s.%s +%d" % (k[1], k[2], d) for k, d in sorted(deltas.items()) if d > 0)[:160], len(chosen))
+                else:
+                    detail += ", no data test on %s counts the %d cell%s" % (file, len(chosen), "" if len(chosen) == 1 else "s")
+                case.violation("bad-value-passed", "%s (%s variant)" % (detail, label), run)
+        verdicts[label] = (run, run.rc, tuple(sorted(tests)))
+    if len(verdicts) == 2:
+        (plain_run, plain_rc, plain_tests), (expr_run, expr_rc, expr_tests) = verdicts["plain"], verdicts["expr"]
+        if plain_rc != expr_rc or plain_tests != expr_tests:
+            case.violation("plain-expr-differ", "read plainly: exit %d%s; through %r: exit %d%s" % (
+                plain_rc, " (%s)" % ", ".join(plain_tests) if plain_tests else "", field["expr"].split(": ", 1)[1][:40],
+                expr_rc, " (%s)" % ", ".join(expr_tests) if expr_tests else ""), expr_run)
+
+
+# ----------------------------------------------------------------------------------------------
 # Driver
 
 FAMILY_FUNCTIONS = {"csv": family_csv, "sqlite": family_sqlite, "special": family_special, "yaml": family_yaml,
                     "golden": family_golden, "kills": family_kills, "concurrency": family_concurrency,
-                    "output": family_output, "argv": family_argv}
+                    "output": family_output, "argv": family_argv, "mapping": family_mapping, "values": family_values}
 FIXED_COUNTS = {"special": len(SPECIAL_FIXED), "golden": len(GOLDEN_FIXED), "output": len(OUTPUT_FIXED), "argv": len(ARGV_FIXED)}
 
 
 def schedule(families):
-    """Case ids in a fixed order: round robin over the families."""
-    index = 0
+    """Case ids in a fixed order: round robin over the families, FAMILY_WEIGHTS cases of each per round."""
+    counts = {family: 0 for family in families}
     while True:
         for family in families:
-            yield family, index
-        index += 1
+            for _ in range(FAMILY_WEIGHTS.get(family, 1)):
+                yield family, counts[family]
+                counts[family] += 1
 
 
 def parse_args(argv):
@@ -2076,6 +2983,7 @@ def signature(v):
     """A violation's kind and error line with numbers and names blurred, for deduplication."""
     first = v.get("stderr", [""])[0] if v.get("stderr") else ""
     first = re.sub(r"'[^']*'", "'…'", first)
+    first = re.sub(r"'[^']*$", "'…", first)  # a quoted value cut off by its length
     first = re.sub(r"\d+", "N", first)
     return (v["family"], v["kind"], first[:140])
 
