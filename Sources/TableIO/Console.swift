@@ -31,12 +31,29 @@ public enum Console {
             case 0x00..<0x20, 0x7F:
                 let hex = String(scalar.value, radix: 16)
                 result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-            case 0x80..<0xA0, 0xFFFD, 0x202A...0x202E, 0x2066...0x2069:
+            case 0x80..<0xA0, 0xFFFD:
+                result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            case _ where scalar.value >= 0xAD && [.format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory):
+                // Invisible or line-breaking: zero-width spaces and joiners, bidirectional
+                // overrides and isolates, the byte-order mark, U+2028 and U+2029.
                 result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             default: result.unicodeScalars.append(scalar)
             }
         }
         return result
+    }
+
+    /// The longest error line written: a message quoting a megabyte of hostile input keeps its
+    /// beginning and end.
+    public static let errorLineLimit = 1_000
+
+    /// `text` as one printable error line of at most about ``errorLineLimit`` characters: the
+    /// middle of a longer one is left out, and the line says how much.
+    public static func errorLine(_ text: String) -> String {
+        let line = printable(text)
+        guard line.count > errorLineLimit else { return line }
+        let head = line.prefix(errorLineLimit * 3 / 5), tail = line.suffix(errorLineLimit / 4)
+        return head + " ... (\(line.count - head.count - tail.count) characters left out) ... " + tail
     }
 
     /// Whether standard error is a terminal (progress is shown only then).

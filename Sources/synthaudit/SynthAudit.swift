@@ -27,7 +27,7 @@ struct SynthAudit: ParsableCommand {
             let code = exitCode(for: error)
             let text = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             guard code != .success, !text.isEmpty else { exit(withError: error) }
-            printError("synthaudit: " + Console.printable(text) + " (see --help)")
+            printError("synthaudit: " + Console.errorLine(text) + " (see --help)")
             terminate(code.rawValue)
         }
     }
@@ -54,7 +54,7 @@ func parseSeed(_ text: String) throws -> UInt64 {
 
 /// Prints a one-line error to standard error and returns the exit code it maps to.
 func fail(_ error: any ReportableError) -> ExitCode {
-    printError("synthaudit: " + Console.printable(error.description))
+    printError("synthaudit: " + Console.errorLine(error.description))
     return ExitCode(error.exitStatus.rawValue)
 }
 
