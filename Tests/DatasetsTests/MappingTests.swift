@@ -183,3 +183,142 @@ struct MappingLoaderTests {
         #expect(try BuiltInProfiles.detect(["customers"]) == nil)
     }
 }
+
+@Suite("mapping values and bounded YAML")
+struct MappingValueTests {
+    static func problems(_ yaml: String) -> [String] { MappingLoaderTests.problems(yaml) }
+
+    /// A mapping whose subscriptions role is complete, with `extra` appended to the role.
+    static func mapping(role extra: String = "", top: String = "") -> String {
+        "name: x\n\(top)roles:\n  subscriptions:\n    from: s.csv\n    fields: {subscriber: a, start: b, amount: c}\n\(extra)"
+    }
+
+    /// Nine anchors of nine aliases each: 9^10 (over 10^9) nodes expanded, from 500 bytes.
+    static let bomb = "  - &a0 [x, x, x, x, x, x, x, x, x]\n" + (1...9).map { level in
+        "  - &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+    }.joined()
+
+    @Test("an alias bomb as a mapping key is refused at once, with the line of an alias")
+    func aliasBombAsKey() {
+        let clock = ContinuousClock()
+        var found: [String] = []
+        let elapsed = clock.measure {
+            found = Self.problems("name: x\ndetect:\n\(Self.bomb)roles:\n  ? *a9\n  : {from: s.csv}\n")
+        }
+        #expect(elapsed < .seconds(1), "\(elapsed)")
+        #expect(found.count == 1 && found[0].hasPrefix("m.yaml:") && found[0].contains("aliases expand to more than"), "\(found)")
+        let line = Int(found.first?.split(separator: ":")[1] ?? "") ?? 0
+        #expect((3...13).contains(line), "the line of an alias: \(found)")
+        // Elsewhere too, and a small alias as a key.
+        #expect(Self.problems("name: x\ndetect:\n\(Self.bomb)").first?.contains("aliases expand to more than") == true)
+        #expect(Self.problems("name: x\nroles:\n  s: &k subscriptions\n  ? *k\n  : {}\n") == ["m.yaml:4: alias '*k' as a mapping key; write the key itself"])
+        // Ordinary anchors and merge-free aliases still read.
+        let shared = "name: x\nroles:\n  subscriptions:\n    from: &s s.csv\n    fields: {subscriber: *s, start: b, amount: c}\n"
+        #expect(Self.problems(shared) == [])
+    }
+
+    @Test("YAML text is bounded: size, nesting; one leading byte-order mark is dropped")
+    func boundsAndBOM() {
+        #expect(Self.problems("\u{FEFF}" + Self.mapping()) == [])
+        #expect(Self.problems("# " + String(repeating: "x", count: BoundedYAML.maximumBytes) + "\n" + Self.mapping())
+                == ["m.yaml:1: " + BoundedYAML.tooLarge])
+        let deep = "name: x\ndetect: " + String(repeating: "[", count: 1_000) + String(repeating: "]", count: 1_000) + "\n"
+        #expect(Self.problems(deep).first?.contains("nested more than 256 levels") == true)
+    }
+
+    @Test("booleans take YAML's spellings and name them otherwise")
+    func booleans() throws {
+        for word in ["true", "True", "TRUE", "yes", "on", "y", "Y"] {
+            let mapping = try MappingLoader.parse(Self.mapping(role: "  payments: {from: p.csv, optional: \(word), fields: {time: t, amount: a}}\n"), path: "m.yaml")
+            #expect(mapping[.payments]?.optional == true, "\(word)")
+        }
+        for word in ["false", "no", "off", "N"] {
+            let mapping = try MappingLoader.parse(Self.mapping(role: "  payments: {from: p.csv, optional: \(word), fields: {time: t, amount: a}}\n"), path: "m.yaml")
+            #expect(mapping[.payments]?.optional == false, "\(word)")
+        }
+        for word in ["maybe", "1", "[true]", "''"] {
+            let found = Self.problems(Self.mapping(role: "  payments: {from: p.csv, optional: \(word), fields: {time: t, amount: a}}\n"))
+            #expect(found.first?.contains("'optional' must be true or false (also True, yes, on, y") == true, "\(word): \(found)")
+        }
+        let exclusive = try MappingLoader.parse(Self.mapping(top: "tests:\n  - {test: range, role: subscriptions, field: amount, min: 0, exclusive: yes}\n"), path: "m.yaml")
+        #expect(exclusive.tests.first?.exclusive == true)
+        #expect(Self.problems(Self.mapping(top: "tests:\n  - {test: range, role: subscriptions, field: amount, min: 0, exclusive: maybe}\n"))
+            .first?.contains("'exclusive' must be true or false") == true)
+    }
+
+    @Test("a mapping without the subscriptions role is refused at load, with its line")
+    func emptyRoles() {
+        #expect(Self.problems("name: x\nroles: {}\n") == ["m.yaml:2: the subscriptions role is required (roles: {subscriptions: {from: TABLE, fields: {...}}})"])
+        #expect(Self.problems("name: x\nextends: saas\nroles: {}\n") == [], "extending, an empty override changes nothing")
+    }
+
+    @Test("a dimension inside a dimension must be declared")
+    func nestedDimension() {
+        let found = Self.problems(Self.mapping(top: "dimensions:\n  prices:\n    from: prices.csv\n    fields: {id: id}\n    attributes: {product: {column: product_id, dimension: productz}}\n"))
+        #expect(found == ["m.yaml:6: dimension 'productz' is not declared under 'dimensions'"], "\(found)")
+    }
+
+    @Test("a value map reads scalars as written and refuses lists and mappings")
+    func valueMaps() throws {
+        let mapping = try MappingLoader.parse(Self.mapping(role: "    attributes:\n      tier: {column: plan, values: {1: Starter, yes: Pro, '': none, 2.50: 3}}\n"), path: "m.yaml")
+        #expect(mapping[.subscriptions]?.field("tier")?.values == ["1": "Starter", "yes": "Pro", "": "none", "2.50": "3"])
+        for entry in ["{[a]: b}", "{a: [b]}", "{{a: 1}: b}", "{a: {b: c}}", "{a: }", "{~: b}"] {
+            let found = Self.problems(Self.mapping(role: "    attributes:\n      tier: {column: plan, values: \(entry)}\n"))
+            #expect(found.count == 1 && found[0].hasPrefix("m.yaml:7:"), "\(entry): \(found)")
+        }
+    }
+
+    @Test("time zones: UTC, Z, offsets up to 14 hours, and zone names only")
+    func timeZones() {
+        #expect(TimeZoneRule.parse("+02:00") == .fixed(7_200))
+        #expect(TimeZoneRule.parse("-0530") == .fixed(-19_800))
+        #expect(TimeZoneRule.parse("+05") == .fixed(18_000))
+        #expect(TimeZoneRule.parse("+14:00") == .fixed(50_400))
+        #expect(TimeZoneRule.parse("+00:00") == .utc)
+        #expect(TimeZoneRule.parse("Z") == .utc)
+        #expect(TimeZoneRule.parse("Asia/Kolkata") == .named("Asia/Kolkata"))
+        for text in ["+:::1200", "+12::00", "+1:200", "+15:00", "+14:30", "+23:59", "+02:60", "+2", "+020", "02:00", "GMT+5", "UTC+1", "Europe/Nowhere", "", "+"] {
+            #expect(TimeZoneRule.parse(text) == nil, "\(text)")
+        }
+        #expect(Self.problems(Self.mapping(top: "timezone: '+:::1200'\n")).first?.contains("unknown time zone '+:::1200'") == true)
+    }
+
+    @Test("severity: error, warn, off, and false (a bare off in YAML 1.1) as off")
+    func severity() throws {
+        for (word, expected) in [("error", DeclaredTest.Severity.error), ("warn", .warn), ("'off'", .off), ("off", .off), ("false", .off), ("no", .off)] {
+            let mapping = try MappingLoader.parse(Self.mapping(top: "tests:\n  - {test: not_null, role: subscriptions, field: amount, severity: \(word)}\n"), path: "m.yaml")
+            #expect(mapping.tests.first?.severity == expected, "\(word)")
+        }
+        #expect(Self.problems(Self.mapping(top: "tests:\n  - {test: not_null, role: subscriptions, field: amount, severity: true}\n"))
+            .first?.contains("'severity' is error, warn or off") == true)
+    }
+
+    @Test("keys take the kind of value the schema gives them: lists, single values, one source, no duplicates")
+    func kinds() {
+        let cases: [(String, String)] = [
+            (Self.mapping(top: "detect: subscriptions\n"), "m.yaml:2: 'detect' must be a list: [a, b]"),
+            (Self.mapping(top: "rules: [day06.current_mrr, day06.current_mrr]\n"), "m.yaml:2: 'rules' lists 'day06.current_mrr' twice"),
+            (Self.mapping(top: "subject: ''\n"), "m.yaml:2: 'subject' is empty"),
+            (Self.mapping(top: "profile: [a]\n"), "m.yaml:2: 'profile' must be a single value, not a list"),
+            (Self.mapping(top: "plans: [Pro, pro]\n"), "m.yaml:2: plans 'Pro' and 'pro' have the same metric name 'pro'"),
+            (Self.mapping(top: "plans: [Pro, Pro]\n"), "m.yaml:2: plan 'Pro' is listed twice"),
+            (Self.mapping(role: "    query: SELECT 1\n"), "m.yaml:6: role subscriptions has both 'from' and 'query'"),
+            (Self.mapping(role: "    attributes: {x: {column: a, expr: b}}\n"), "m.yaml:6: subscriptions.x has both 'column' and 'expr'"),
+            (Self.mapping(role: "    attributes: {x: {column: ''}}\n"), "m.yaml:6: 'column' is empty"),
+            (Self.mapping(role: "    attributes: {[x]: a}\n"), "m.yaml:6: an attribute's name must be a single value"),
+            (Self.mapping(role: "    optional: true\n"), "m.yaml:6: the subscriptions role cannot be optional"),
+            (Self.mapping(top: "tests:\n  - {test: unique, role: subscriptions, field: [amount]}\n"), "m.yaml:3: 'field' must be a single value"),
+            (Self.mapping(top: "tests:\n  - {test: range, role: subscriptions, field: amount, min: 5, max: 1}\n"), "m.yaml:3: 'min' 5.0 is above 'max' 1.0"),
+            (Self.mapping(top: "tests:\n  - {test: relationships, role: subscriptions, field: subscriber, to: subscribers.id}\n"),
+             "m.yaml:3: 'to' names role subscribers, which the mapping does not map"),
+            (Self.mapping(top: "tests:\n  - {test: relationships, role: subscriptions, field: subscriber, to: subscriptions.subscribr}\n"),
+             "m.yaml:3: role subscriptions maps no field 'subscribr' (did you mean 'subscriber'?)"),
+            (Self.mapping(top: "dimensions: {[a]: {from: a.csv, fields: {id: id}}}\n"), "m.yaml:2: a dimension's name must be a single value"),
+            (Self.mapping().replacingOccurrences(of: "name: x", with: "name: ~"), "m.yaml:1: 'name' has no value"),
+        ]
+        for (yaml, expected) in cases {
+            let found = Self.problems(yaml)
+            #expect(found.contains { $0.hasPrefix(expected) }, "\(expected) not in \(found)")
+        }
+    }
+}

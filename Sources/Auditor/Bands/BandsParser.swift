@@ -25,17 +25,14 @@ public enum BandsParser {
             diagnostics.append(BandsDiagnostic(path: path, line: line, message: message))
         }
         let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
+        do throws(BoundedYAML.Failure) {
+            guard let node = try BoundedYAML.compose(text, path: path) else {
                 problem(1, "empty bands file: expected 'profile' and 'bands'")
                 return (nil, diagnostics)
             }
             root = node
-        } catch let error as YamlError {
-            problem(line(of: error), "not valid YAML: \(summary(of: error))")
-            return (nil, diagnostics)
         } catch {
-            problem(1, "not valid YAML: \(error)")
+            problem(error.line, error.message)
             return (nil, diagnostics)
         }
         guard let top = root.mapping else {

@@ -62,10 +62,10 @@ public struct MappingProfile: Sendable, Equatable {
         }
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw BandsError.invalid([BandsDiagnostic(path: path, line: 1, message: "empty profile")]) }
+            guard let node = try BoundedYAML.compose(text, path: path) else { throw BandsError.invalid([BandsDiagnostic(path: path, line: 1, message: "empty profile")]) }
             root = node
-        } catch let error as YamlError {
-            throw BandsError.invalid([BandsDiagnostic(path: path, line: BandsParser.line(of: error), message: "not valid YAML: \(BandsParser.summary(of: error))")])
+        } catch let failure as BoundedYAML.Failure {
+            throw BandsError.invalid([BandsDiagnostic(path: path, line: failure.line, message: failure.message)])
         }
         guard let top = root.mapping else { throw BandsError.invalid([BandsDiagnostic(path: path, line: 1, message: "expected a mapping")]) }
         var result = MappingProfile.creators

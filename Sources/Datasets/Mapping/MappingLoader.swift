@@ -7,9 +7,11 @@ public enum MappingLoader {
     public static func load(path: String) throws -> Mapping {
         let bytes: [UInt8]
         do {
-            bytes = try InputFile.read(path)
+            bytes = try InputFile.read(path, limit: BoundedYAML.maximumBytes)
         } catch let error as InputError where error.kind == .missing {
             throw MappingError.missing(path: path)
+        } catch let error as InputError where error.kind == .tooLarge(limit: BoundedYAML.maximumBytes) {
+            throw MappingError.invalid([MappingDiagnostic(path: path, line: 1, message: BoundedYAML.tooLarge)])
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw MappingError.invalid([MappingDiagnostic(path: path, line: 1, message: "not UTF-8 text")])
@@ -22,12 +24,12 @@ public enum MappingLoader {
         var reader = Reader(path: path)
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            guard let node = try BoundedYAML.compose(text, path: path) else {
                 throw MappingError.invalid([MappingDiagnostic(path: path, line: 1, message: "empty mapping")])
             }
             root = node
-        } catch let error as YamlError {
-            throw MappingError.invalid([MappingDiagnostic(path: path, line: line(of: error), message: "not valid YAML: \(summary(of: error))")])
+        } catch let failure as BoundedYAML.Failure {
+            throw MappingError.invalid([MappingDiagnostic(path: path, line: failure.line, message: failure.message)])
         }
         let mapping = reader.mapping(root, builtIn: builtIn)
         guard let mapping, reader.problems.isEmpty else {
@@ -95,21 +97,60 @@ private struct Reader {
         problem(key, "unknown key '\(word)' in \(place)\(hint); expected \(expected.joined(separator: ", "))")
     }
 
-    mutating func string(_ node: Node, _ what: String) -> String? {
-        guard let text = node.scalar?.string, node.scalar != nil else {
-            problem(node, "\(what) must be a single value")
+    /// The text of a scalar, as written (a number or a boolean is its source text: `1`, `yes`).
+    /// A list or a mapping, a YAML null (nothing, `~`, `null`) and, unless `allowEmpty`, an
+    /// empty text are problems.
+    mutating func string(_ node: Node, _ what: String, allowEmpty: Bool = false) -> String? {
+        guard let scalar = node.scalar else {
+            problem(node, "\(what) must be a single value, not a \(node.sequence != nil ? "list" : "mapping")")
             return nil
         }
-        return text
+        if Self.isNull(scalar) {
+            problem(node, "\(what) has no value")
+            return nil
+        }
+        if scalar.string.isEmpty && !allowEmpty {
+            problem(node, "\(what) is empty")
+            return nil
+        }
+        return scalar.string
     }
 
+    /// Whether a scalar is YAML's null: nothing, `~` or `null` written without quotes.
+    static func isNull(_ scalar: Node.Scalar) -> Bool {
+        scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    /// A list of texts, each non-empty and listed once.
     mutating func strings(_ node: Node, _ what: String) -> [String]? {
-        if let scalar = node.scalar { return [scalar.string] }
         guard let sequence = node.sequence else {
-            problem(node, "\(what) must be a list")
+            problem(node, "\(what) must be a list: [a, b]")
             return nil
         }
-        return sequence.compactMap { string($0, "each entry of \(what)") }
+        var result: [String] = []
+        for entry in sequence {
+            guard let text = string(entry, "each entry of \(what)") else { continue }
+            if result.contains(text) {
+                problem(entry, "\(what) lists '\(text)' twice")
+                continue
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    /// The spellings of YAML 1.1 booleans; YAML 1.2 readers keep only true and false.
+    static let trueWords: Set<String> = ["true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y", "on", "On", "ON"]
+    static let falseWords: Set<String> = ["false", "False", "FALSE", "no", "No", "NO", "n", "N", "off", "Off", "OFF"]
+
+    /// A boolean in any of YAML's spellings; a problem naming them otherwise.
+    mutating func boolean(_ node: Node, _ what: String) -> Bool? {
+        if let text = node.scalar?.string {
+            if Self.trueWords.contains(text) { return true }
+            if Self.falseWords.contains(text) { return false }
+        }
+        problem(node, "\(what) must be true or false (also True, yes, on, y; False, no, off, n)")
+        return nil
     }
 
     mutating func number(_ node: Node, _ what: String) -> Double? {
@@ -161,7 +202,7 @@ private struct Reader {
         var profileSet = base != nil
         for (key, value) in top {
             switch key.string ?? "" {
-            case "name": result.name = string(value, "'name'") ?? ""
+            case "name": result.name = string(value, "'name'") ?? result.name
             case "extends": break
             case "engine":
                 guard let text = string(value, "'engine'") else { continue }
@@ -174,7 +215,7 @@ private struct Reader {
             case "profile":
                 result.profile = string(value, "'profile'") ?? ""
                 profileSet = true
-            case "description": _ = string(value, "'description'")
+            case "description": _ = string(value, "'description'", allowEmpty: true)
             case "subject": result.subjectNoun = string(value, "'subject'") ?? result.subjectNoun
             case "detect": result.detect = strings(value, "'detect'") ?? []
             case "window":
@@ -204,7 +245,7 @@ private struct Reader {
             case "timezone":
                 guard let text = string(value, "'timezone'") else { continue }
                 guard let zone = TimeZoneRule.parse(text) else {
-                    problem(value, "unknown time zone '\(text)' (UTC, an offset such as +02:00, or a zone name such as Europe/Berlin)")
+                    problem(value, "unknown time zone '\(text)' \(TimeZoneRule.accepted)")
                     continue
                 }
                 result.timezone = zone
@@ -217,7 +258,7 @@ private struct Reader {
             default: unknown(key, keys, in: "the mapping")
             }
         }
-        if result.name.isEmpty || (base != nil && top["name"] == nil) { problem(root, "missing 'name'") }
+        if top["name"] == nil { problem(root, "missing 'name'") }
         if !profileSet { result.profile = result.name }
         if let roleNode {
             result.roles = roles(roleNode, zone: result.timezone, base: result.roles)
@@ -230,13 +271,13 @@ private struct Reader {
                 return result
             }
             for (key, value) in entries {
-                guard let name = key.string else { continue }
+                guard let name = string(key, "a dimension's name") else { continue }
                 if let dimension = roleMapping(nil, value, base: result.dimensions[name], what: "dimension \(name)") { result.dimensions[name] = dimension }
             }
         }
         if let testsNode { result.tests = tests(testsNode, roles: result.roles) }
-        // Every field naming a dimension names one the mapping declares.
-        for (_, roleMapping) in result.roles {
+        // Every field naming a dimension names one the mapping declares, in a role or a dimension.
+        for roleMapping in Array(result.roles.values) + Array(result.dimensions.values) {
             for field in Array(roleMapping.fields.values) + roleMapping.attributes.map(\.field) {
                 guard let dimension = field.dimension, result.dimensions[dimension] == nil else { continue }
                 let hint = MappingLoader.suggestion(dimension, Array(result.dimensions.keys)).map { " (did you mean '\($0)'?)" } ?? ""
@@ -308,32 +349,46 @@ private struct Reader {
         }
         var plans: [Plan] = []
         for entry in sequence {
-            if let name = entry.scalar?.string {
-                plans.append(Plan(name: name))
-                continue
-            }
-            guard let pairs = entry.mapping, let nameNode = pairs["name"], let name = string(nameNode, "a plan's name") else {
-                problem(entry, "each plan is a name or {name: ..., price: [low, high]}")
-                continue
-            }
-            var plan = Plan(name: name)
-            for (key, value) in pairs {
-                switch key.string ?? "" {
-                case "name": break
-                case "price":
-                    guard let pair = value.sequence, pair.count == 2, let low = number(pair[0], "a price bound"),
-                          let high = number(pair[1], "a price bound"), low <= high else {
-                        problem(value, "'price' must be [low, high] with low <= high")
-                        continue
-                    }
-                    plan.price = low...high
-                default: unknown(key, ["name", "price"], in: "a plan")
+            var plan: Plan
+            if entry.scalar != nil {
+                guard let name = string(entry, "a plan's name") else { continue }
+                plan = Plan(name: name)
+            } else {
+                guard let pairs = entry.mapping, let nameNode = pairs["name"] else {
+                    problem(entry, "each plan is a name or {name: ..., price: [low, high]}")
+                    continue
                 }
+                guard let parsed = self.plan(entry, pairs, name: nameNode) else { continue }
+                plan = parsed
             }
-            if plans.contains(where: { $0.name == name }) { problem(entry, "plan '\(name)' is listed twice") }
+            if let other = plans.first(where: { $0.metricName == plan.metricName }) {
+                problem(entry, other.name == plan.name ? "plan '\(plan.name)' is listed twice"
+                        : "plans '\(other.name)' and '\(plan.name)' have the same metric name '\(plan.metricName)'")
+                continue
+            }
             plans.append(plan)
         }
         return plans
+    }
+
+    /// A plan written as `{name: ..., price: [low, high]}`.
+    mutating func plan(_ entry: Node, _ pairs: Node.Mapping, name nameNode: Node) -> Plan? {
+        guard let name = string(nameNode, "a plan's name") else { return nil }
+        var plan = Plan(name: name)
+        for (key, value) in pairs {
+            switch key.string ?? "" {
+            case "name": break
+            case "price":
+                guard let pair = value.sequence, pair.count == 2, let low = number(pair[0], "a price bound"),
+                      let high = number(pair[1], "a price bound"), low <= high else {
+                    problem(value, "'price' must be [low, high] with low <= high")
+                    continue
+                }
+                plan.price = low...high
+            default: unknown(key, ["name", "price"], in: "a plan")
+            }
+        }
+        return plan
     }
 
     mutating func roles(_ node: Node, zone: TimeZoneRule, base: [Role: RoleMapping]) -> [Role: RoleMapping] {
@@ -350,7 +405,7 @@ private struct Reader {
             }
             if let mapping = roleMapping(role, value, base: base[role], what: "role \(role.rawValue)") { roles[role] = mapping }
         }
-        if roles[.subscriptions] == nil && !pairs.isEmpty { problem(node, "the subscriptions role is required") }
+        if roles[.subscriptions] == nil { problem(node, "the subscriptions role is required (roles: {subscriptions: {from: TABLE, fields: {...}}})") }
         return roles
     }
 
@@ -364,17 +419,25 @@ private struct Reader {
         var fields: [String: FieldMapping] = base?.fields ?? [:]
         var attributes: [(String, FieldMapping)] = base?.attributes ?? []
         var optional = base?.optional ?? false
+        // One of from (or its synonyms table and file) and query gives the rows.
+        var sourceKey: String?
         for (key, value) in pairs {
-            switch key.string ?? "" {
-            case "optional": optional = value.scalar?.string == "true"
+            let name = key.string ?? ""
+            if ["from", "table", "file", "query"].contains(name) {
+                if let sourceKey {
+                    problem(key, "\(what) has both '\(sourceKey)' and '\(name)': give one of from and query")
+                    continue
+                }
+                sourceKey = name
+            }
+            switch name {
+            case "optional":
+                optional = boolean(value, "'optional'") ?? optional
+                if optional && role == .subscriptions { problem(value, "the subscriptions role cannot be optional") }
             case "from", "table", "file":
-                if let text = string(value, "'from'") {
-                    if text.isEmpty { problem(value, "'from' is empty: name a table or a CSV file") } else { source = .table(text) }
-                }
+                if let text = string(value, "'\(name)' (a table or a CSV file)") { source = .table(text) }
             case "query":
-                if let text = string(value, "'query'") {
-                    if text.isEmpty { problem(value, "'query' is empty") } else { source = .query(text) }
-                }
+                if let text = string(value, "'query'") { source = .query(text) }
             case "filter":
                 guard let text = string(value, "'filter'") else { continue }
                 do {
@@ -403,7 +466,7 @@ private struct Reader {
                     continue
                 }
                 for (attributeKey, attributeValue) in entries {
-                    guard let name = attributeKey.string else { continue }
+                    guard let name = string(attributeKey, "an attribute's name") else { continue }
                     if role?.field(name) != nil {
                         problem(attributeKey, "'\(name)' is a field of \(what): map it under 'fields'")
                         continue
@@ -413,7 +476,7 @@ private struct Reader {
                         attributes.append((name, field))
                     }
                 }
-            default: unknown(key, ["from", "query", "filter", "fields", "attributes", "optional"], in: what)
+            default: unknown(key, ["from", "query", "filter", "fields", "attributes", "optional", "table", "file"], in: what)
             }
         }
         guard let source else {
@@ -456,8 +519,18 @@ private struct Reader {
         var values: [String: String] = [:]
         var unitScale: Double?
         var dimension: String?
+        // One of column, expr (expression) and value (constant) gives the field.
+        var sourceKey: String?
         for (key, value) in pairs {
-            switch key.string ?? "" {
+            let name = key.string ?? ""
+            if ["column", "expr", "expression", "value", "constant"].contains(name) {
+                if let sourceKey {
+                    problem(key, "\(what) has both '\(sourceKey)' and '\(name)': give one of column, expr and value")
+                    continue
+                }
+                sourceKey = name
+            }
+            switch name {
             case "column":
                 if let text = string(value, "'column'") {
                     field = FieldMapping(expression: .column(text), text: text, line: value.mark?.line ?? 1)
@@ -467,7 +540,7 @@ private struct Reader {
                     field = FieldMapping(expression: parsed, text: text, line: value.mark?.line ?? 1)
                 }
             case "value", "constant":
-                if let text = string(value, "'value'") {
+                if let text = string(value, "'value'", allowEmpty: true) {
                     field = FieldMapping(expression: .literal(.text(text)), text: "'\(text)'", line: value.mark?.line ?? 1)
                 }
             case "format":
@@ -479,14 +552,17 @@ private struct Reader {
             case "timezone":
                 guard let text = string(value, "'timezone'") else { continue }
                 zone = TimeZoneRule.parse(text)
-                if zone == nil { problem(value, "unknown time zone '\(text)'") }
+                if zone == nil { problem(value, "unknown time zone '\(text)' \(TimeZoneRule.accepted)") }
             case "values":
                 guard let entries = value.mapping else {
                     problem(value, "'values' maps their value to ours: {Basic: Starter}")
                     continue
                 }
+                // Keys and values are text as written (`1: Starter`, `yes: Pro`); '' maps the empty value.
                 for (theirs, ours) in entries {
-                    if let a = theirs.scalar?.string, let b = ours.scalar?.string { values[a] = b }
+                    guard let a = string(theirs, "a key of 'values' (their value; '' for the empty one)", allowEmpty: true),
+                          let b = string(ours, "'values' of '\(theirs.scalar?.string ?? "?")' (our value)", allowEmpty: true) else { continue }
+                    values[a] = b
                 }
             case "dimension": dimension = string(value, "'dimension'")
             case "unit":
@@ -494,11 +570,11 @@ private struct Reader {
                 // Divisors: 1999 cents / 100 is the double nearest 19.99 (1999 x 0.01 is not).
                 let scales = ["cents": 100.0, "units": 1, "dollars": 1, "thousandths": 1000, "per_year": 12]
                 guard let scale = scales[text] else {
-                    problem(value, "unknown unit '\(text)'; expected cents, units, thousandths or per_year")
+                    problem(value, "unknown unit '\(text)'; expected cents, units, dollars, thousandths or per_year")
                     continue
                 }
                 unitScale = scale
-            default: unknown(key, ["column", "expr", "value", "format", "timezone", "values", "unit", "dimension"], in: what)
+            default: unknown(key, ["column", "expr", "value", "format", "timezone", "values", "unit", "dimension", "expression", "constant"], in: what)
             }
         }
         guard var result = field else {
@@ -536,7 +612,7 @@ private struct Reader {
                 problem(pairs["role"] ?? entry, "a test needs 'role' (one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
                 continue
             }
-            let fieldName = pairs["field"]?.string
+            let fieldName = pairs["field"].flatMap { string($0, "'field'") }
             if let fieldName, let roleMapping = roles[role], roleMapping.field(fieldName) == nil {
                 let known = roleMapping.fields.keys.sorted() + roleMapping.attributes.map(\.name)
                 let hint = MappingLoader.suggestion(fieldName, known).map { " (did you mean '\($0)'?)" } ?? ""
@@ -551,25 +627,39 @@ private struct Reader {
                 case "values": test.values = strings(value, "'values'") ?? []
                 case "min": test.minimum = number(value, "'min'")
                 case "max": test.maximum = number(value, "'max'")
-                case "exclusive": test.exclusive = value.scalar?.string == "true"
+                case "exclusive": test.exclusive = boolean(value, "'exclusive'") ?? test.exclusive
                 case "to":
                     // to: subscribers.id
                     guard let text = string(value, "'to'") else { continue }
-                    let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
-                    guard parts.count == 2, let target = Role(rawValue: parts[0]) else {
+                    let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                    guard parts.count == 2, let target = Role(rawValue: parts[0]), !parts[1].isEmpty else {
                         problem(value, "'to' names ROLE.FIELD (subscribers.id)")
                         continue
+                    }
+                    if let targetMapping = roles[target] {
+                        if targetMapping.field(parts[1]) == nil {
+                            let known = targetMapping.fields.keys.sorted() + targetMapping.attributes.map(\.name)
+                            let hint = MappingLoader.suggestion(parts[1], known).map { " (did you mean '\($0)'?)" } ?? ""
+                            problem(value, "role \(target.rawValue) maps no field '\(parts[1])'\(hint)")
+                        }
+                    } else {
+                        problem(value, "'to' names role \(target.rawValue), which the mapping does not map")
                     }
                     test.toRole = target
                     test.toField = parts[1]
                 case "severity":
-                    guard let text = string(value, "'severity'"), let severity = DeclaredTest.Severity(rawValue: text) else {
-                        problem(value, "'severity' is error, warn or off")
+                    // off turns a test off; YAML 1.1 reads a bare off (or no) as false, which means the same.
+                    guard let text = string(value, "'severity'"),
+                          let severity = DeclaredTest.Severity(rawValue: text) ?? (Self.falseWords.contains(text) ? .off : nil) else {
+                        problem(value, "'severity' is error, warn or off (false is off)")
                         continue
                     }
                     test.severity = severity
                 default: unknown(key, ["test", "role", "field", "values", "min", "max", "exclusive", "to", "severity"], in: "a test")
                 }
+            }
+            if let minimum = test.minimum, let maximum = test.maximum, minimum > maximum {
+                problem(pairs["min"], "'min' \(minimum) is above 'max' \(maximum)")
             }
             if test.severity != .off {
                 if kind == .acceptedValues && test.values.isEmpty { problem(entry, "accepted_values needs 'values'") }

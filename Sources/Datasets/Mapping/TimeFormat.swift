@@ -194,19 +194,34 @@ public enum TimeZoneRule: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Reads `UTC`, `Z`, `+02:00`, `-0530` or a zone name; nil when it is none of them.
+    /// What ``parse(_:)`` accepts, for messages.
+    public static let accepted = "(UTC, Z, an offset +HH:MM, +HHMM or +HH up to 14 hours, or a zone name such as Europe/Berlin)"
+
+    /// Reads `UTC`, `Z`, an offset `+02:00`, `-0530` or `+05` (hours up to 14, minutes under 60,
+    /// as ISO 8601 and real zones have them) or a zone name; nil when it is none of them.
     public static func parse(_ text: String) -> TimeZoneRule? {
-        if text == "UTC" || text == "Z" || text == "utc" || text == "+00:00" { return .utc }
+        if text == "UTC" || text == "Z" || text == "utc" { return .utc }
         let bytes = Array(text.utf8)
         if let first = bytes.first, first == 43 || first == 45 {
-            let digits = bytes.dropFirst().filter { $0 != 58 }
-            guard digits.count == 4, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+            let rest = Array(bytes.dropFirst())
+            let digits: [UInt8]
+            switch rest.count {
+            case 2, 4: digits = rest
+            case 5 where rest[2] == 58: digits = [rest[0], rest[1], rest[3], rest[4]]
+            default: return nil
+            }
+            guard digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
             let values = digits.map { Int64($0 - 48) }
-            let hours = values[0] * 10 + values[1], minutes = values[2] * 10 + values[3]
-            guard hours < 24, minutes < 60 else { return nil }
+            let hours = values[0] * 10 + values[1], minutes = values.count == 4 ? values[2] * 10 + values[3] : 0
+            guard hours <= 14, minutes < 60, hours * 60 + minutes <= 14 * 60 else { return nil }
             let seconds = (hours * 3_600 + minutes * 60) * (first == 43 ? 1 : -1)
             return seconds == 0 ? .utc : .fixed(seconds)
         }
+        // A name of the zone database: a letter, then letters, digits and _ + - /. Foundation
+        // would also take offsets spelt "GMT+5" or "UTC+1", whose sign the zone database reverses.
+        guard let first = bytes.first, first | 0x20 >= 97 && first | 0x20 <= 122,
+              bytes.allSatisfy({ ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || ($0 >= 48 && $0 <= 57) || [95, 43, 45, 47].contains($0) }),
+              !(bytes.count > 3 && ["GMT", "UTC"].contains(String(decoding: bytes.prefix(3), as: UTF8.self)) && [43, 45].contains(bytes[3])) else { return nil }
         return TimeZone(identifier: text) == nil ? nil : .named(text)
     }
 

@@ -112,4 +112,18 @@ struct BandsParserTests {
             try BandsLoader.load(path: NSTemporaryDirectory())
         } throws: { ($0 as? InputError)?.exitStatus == .noInput }
     }
+
+    @Test("an alias bomb as a key of a bands file is refused at once, with its line; a BOM is ignored")
+    func aliasBomb() {
+        let bomb = "profile: saas\nx:\n  - &a0 [x, x, x, x, x, x, x, x, x]\n" + (1...9).map { level in
+            "  - &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+        }.joined() + "bands:\n  - ? *a9\n    : x\n"
+        let clock = ContinuousClock()
+        var problems: [String] = []
+        let elapsed = clock.measure { problems = Self.parse(bomb).1 }
+        #expect(elapsed < .seconds(1), "\(elapsed)")
+        #expect(problems == ["b.yaml:8: aliases expand to more than 100,000 nodes (at '*a4')"], "\(problems)")
+        #expect(Self.parse("profile: saas\nbands:\n  - &k id\n  - {? *k : x}\n").1 == ["b.yaml:4: alias '*k' as a mapping key; write the key itself"])
+        #expect(Self.parse("\u{FEFF}profile: saas\nbands: []\n").1 == [])
+    }
 }
