@@ -1,4 +1,5 @@
 import Datasets
+import Yams
 import Foundation
 import TableIO
 
@@ -107,16 +108,21 @@ public struct Audit {
         return Set(try SQLiteConnection(path: path, mode: .readOnly).tableNames(includingViews: true))
     }
 
-    /// Whether a profile file is a mapping onto roles (it has `roles:` or `extends:`), not a
-    /// creators rename map (the older format, `profile: creators` with files, columns, values).
+    /// Whether a profile file is a mapping onto roles (its top level has `roles` or `extends`), not
+    /// a creators rename map (the older format, `profile: creators` with files, columns, values).
+    /// Read as YAML, so that CRLF line ends, a byte-order mark or flow style decide nothing; a file
+    /// that is not valid YAML is a mapping, whose loader names the problem.
     static func isRoleMapping(_ path: String) throws -> Bool {
+        let bytes: [UInt8]
         do {
-            let bytes = try InputFile.read(path)
-            let text = String(decoding: bytes, as: UTF8.self)
-            return text.split(separator: "\n").contains { $0.hasPrefix("roles:") || $0.hasPrefix("extends:") }
+            bytes = try InputFile.read(path)
         } catch let error as InputError where error.kind == .missing {
             throw MappingError.missing(path: path)
         }
+        guard let text = String(validating: bytes, as: UTF8.self),
+              let root = try? BoundedYAML.compose(text, path: path), let top = root.mapping else { return true }
+        let keys = Set(top.keys.compactMap(\.string))
+        return keys.contains("roles") || keys.contains("extends") || !keys.contains("profile")
     }
 
     /// The creators audit of one folder of the creator-economy CSV files, or of one SQLite

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// The same mapping written another way (CRLF line ends, a byte-order mark, flow style) is the
+/// same mapping: `profile check` accepts it and the audit gives the same report.
+@Suite("mapping forms (end to end)")
+struct MappingFormsTests {
+    static let example = BinaryRunner.packageRoot.appendingPathComponent("examples/single-subscriptions")
+
+    static func audit(_ mapping: String, in directory: URL, name: String) throws -> (BinaryRunner.Outcome, BinaryRunner.Outcome, Data?) {
+        let file = directory.appendingPathComponent(name + ".yaml")
+        try Data(mapping.utf8).write(to: file)
+        let check = try BinaryRunner.run(["profile", "check", file.path], limit: 60)
+        let out = directory.appendingPathComponent(name)
+        let audit = try BinaryRunner.run(["audit", example.appendingPathComponent("subscriptions.csv").path, "--profile", file.path,
+                                          "--out", out.path, "--quiet"], limit: 120)
+        return (check, audit, try? Data(contentsOf: out.appendingPathComponent("report.json")))
+    }
+
+    @Test("CRLF line ends, a byte-order mark and flow style audit like the plain mapping")
+    func equivalentForms() throws {
+        let directory = try BinaryRunner.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try String(contentsOf: Self.example.appendingPathComponent("mapping.yaml"), encoding: .utf8)
+        let (_, reference, referenceReport) = try Self.audit(plain, in: directory, name: "plain")
+        #expect([0, 1].contains(reference.status), "\(reference.stderr)")
+        let referenceJSON = try #require(referenceReport.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] })
+        let flow = """
+            {name: single-subscriptions, subject: customers, window: [2023-01, 2024-06], plans: [Basic, Team, Business],
+             roles: {subscriptions: {from: subscriptions.csv, fields: {subscriber: customer,
+               start: {column: started, format: "%m/%d/%Y"}, end: {column: ended, format: "%m/%d/%Y"},
+               amount: monthly_amount, plan: plan}}}}
+            """
+        let forms = ["crlf": plain.replacingOccurrences(of: "\n", with: "\r\n"), "bom": "\u{FEFF}" + plain, "flow": flow]
+        for (name, text) in forms.sorted(by: { $0.key < $1.key }) {
+            let (check, audit, report) = try Self.audit(text, in: directory, name: name)
+            #expect(check.status == 0, "\(name): profile check: \(check.stderr)")
+            #expect(audit.status == reference.status, "\(name): \(audit.stderr)")
+            let json = try #require(report.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }, "\(name): no report")
+            #expect(NSDictionary(dictionary: json["metrics"] as? [String: Any] ?? [:]).isEqual(to: referenceJSON["metrics"] as? [String: Any] ?? [:]),
+                    "\(name): metrics differ")
+            #expect((json["integrity"] as? [Any])?.count == (referenceJSON["integrity"] as? [Any])?.count, "\(name)")
+        }
+    }
+}
