@@ -112,7 +112,7 @@ public struct Audit {
     /// a creators rename map (the older format, `profile: creators` with files, columns, values).
     /// Read as YAML, so that CRLF line ends, a byte-order mark or flow style decide nothing; a file
     /// that is not valid YAML is a mapping, whose loader names the problem.
-    static func isRoleMapping(_ path: String) throws -> Bool {
+    public static func isRoleMapping(_ path: String) throws -> Bool {
         let bytes: [UInt8]
         do {
             bytes = try InputFile.read(path)
@@ -123,6 +123,17 @@ public struct Audit {
               let root = try? BoundedYAML.compose(text, path: path), let top = root.mapping else { return true }
         let keys = Set(top.keys.compactMap(\.string))
         return keys.contains("roles") || keys.contains("extends") || !keys.contains("profile")
+    }
+
+    /// Reads a profile file as the audit does, with every check the audit makes of the file
+    /// itself (not of the data): a role mapping, and for `engine: creators` what the engine can
+    /// honour; or the older creators rename map. `profile check` runs this, so that it accepts
+    /// exactly what an audit accepts.
+    public static func checkProfile(path: String) throws -> (mapping: Mapping?, renameMap: MappingProfile?) {
+        guard try isRoleMapping(path) else { return (nil, try MappingProfile.load(path: path)) }
+        let mapping = try MappingLoader.load(path: path)
+        if mapping.engine == "creators" { _ = try MappingProfile(engine: mapping) }
+        return (mapping, nil)
     }
 
     /// The creators audit of one folder of the creator-economy CSV files, or of one SQLite

@@ -42,4 +42,37 @@ struct MappingFormsTests {
             #expect((json["integrity"] as? [Any])?.count == (referenceJSON["integrity"] as? [Any])?.count, "\(name)")
         }
     }
+
+    @Test("profile check refuses what the audit would refuse of the file itself, and accepts the older rename map the audit accepts")
+    func checkAgreesWithAudit() throws {
+        let directory = try BinaryRunner.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stripe = try String(contentsOf: BinaryRunner.packageRoot.appendingPathComponent("examples/stripe-like/mapping.yaml"), encoding: .utf8)
+        let engine = directory.appendingPathComponent("engine.yaml")
+        try Data(("engine: creators\n" + stripe).utf8).write(to: engine)
+        let check = try BinaryRunner.run(["profile", "check", engine.path], limit: 60)
+        #expect(check.status == 65, "\(check.stderr)")
+        #expect(check.errorLines.count == 1 && check.stderr.contains("engine.yaml:") && check.stderr.contains("declared tests"), "\(check.stderr)")
+        let renameMap = directory.appendingPathComponent("old.yaml")
+        try Data("profile: creators\nname: old\nfiles: {creators: makers.csv}\n".utf8).write(to: renameMap)
+        let old = try BinaryRunner.run(["profile", "check", renameMap.path], limit: 60)
+        #expect(old.status == 0, "\(old.stderr)")
+    }
+
+    @Test("a mapping listing 60,000 plans is refused at once with its line, not measured for hours")
+    func tooManyPlans() throws {
+        let directory = try BinaryRunner.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plans = (0..<60_000).map { "p\($0)" }.joined(separator: ", ")
+        let text = "name: x\nplans: [\(plans)]\nroles:\n  subscriptions:\n    from: subscriptions.csv\n"
+            + "    fields: {subscriber: customer, start: started, end: ended, amount: monthly_amount}\n"
+        let file = directory.appendingPathComponent("plans.yaml")
+        try Data(text.utf8).write(to: file)
+        for arguments in [["profile", "check", file.path],
+                          ["audit", Self.example.appendingPathComponent("subscriptions.csv").path, "--profile", file.path, "--quiet"]] {
+            let outcome = try BinaryRunner.run(arguments, limit: 20)
+            #expect(!outcome.timedOut && outcome.status == 65, "\(arguments[0]): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("plans.yaml:2:") && outcome.stderr.contains("at most 500"), "\(outcome.stderr)")
+        }
+    }
 }

@@ -270,6 +270,7 @@ private struct Reader {
                 problem(dimensionsNode, "'dimensions' maps a name to {from: TABLE, fields: {id: KEY}, attributes: {...}}")
                 return result
             }
+            if tooMany(dimensionsNode, entries.count, Self.maximumDimensions, "'dimensions'") { return result }
             for (key, value) in entries {
                 guard let name = string(key, "a dimension's name") else { continue }
                 if let dimension = roleMapping(nil, value, base: result.dimensions[name], what: "dimension \(name)") { result.dimensions[name] = dimension }
@@ -301,6 +302,22 @@ private struct Reader {
     }
 
     /// The named rules of the built-in profiles (Auditor/Integrity/ProfileRules.swift).
+    /// How many plans, attributes of one role, dimension tables and declared tests a mapping may
+    /// list. Each plan, attribute and dimension becomes metrics or scanned slices, and each test
+    /// a pass over its table: far beyond what a dataset's description needs, a list this long is
+    /// a mistake (or an attack) that would otherwise run for hours.
+    static let maximumPlans = 500
+    static let maximumAttributes = 200
+    static let maximumDimensions = 64
+    static let maximumTests = 2_000
+
+    /// A problem if `count` entries of `what` exceed `limit`.
+    mutating func tooMany(_ node: Node, _ count: Int, _ limit: Int, _ what: String) -> Bool {
+        guard count > limit else { return false }
+        problem(node, "\(what) has \(Format.grouped(count)) entries; a mapping lists at most \(Format.grouped(limit))")
+        return true
+    }
+
     static let knownRules = ["day06.subscription_chain", "day06.current_mrr", "day06.movements_net_formula", "day06.movements_nonnegative",
                              "creators.pledge_status", "creators.patron_status", "creators.fees_by_plan", "creators.payment_amounts",
                              "creators.first_pledge_flags", "creators.engagement_while_pledged"]
@@ -347,7 +364,9 @@ private struct Reader {
             problem(node, "'plans' is a list of plans in rank order: [{name: Starter, price: [29, 99]}, ...]")
             return []
         }
+        if tooMany(node, sequence.count, Self.maximumPlans, "'plans'") { return [] }
         var plans: [Plan] = []
+        var byMetricName: [String: String] = [:]
         for entry in sequence {
             var plan: Plan
             if entry.scalar != nil {
@@ -361,11 +380,12 @@ private struct Reader {
                 guard let parsed = self.plan(entry, pairs, name: nameNode) else { continue }
                 plan = parsed
             }
-            if let other = plans.first(where: { $0.metricName == plan.metricName }) {
-                problem(entry, other.name == plan.name ? "plan '\(plan.name)' is listed twice"
-                        : "plans '\(other.name)' and '\(plan.name)' have the same metric name '\(plan.metricName)'")
+            if let other = byMetricName[plan.metricName] {
+                problem(entry, other == plan.name ? "plan '\(plan.name)' is listed twice"
+                        : "plans '\(other)' and '\(plan.name)' have the same metric name '\(plan.metricName)'")
                 continue
             }
+            byMetricName[plan.metricName] = plan.name
             plans.append(plan)
         }
         return plans
@@ -465,6 +485,7 @@ private struct Reader {
                     problem(value, "'attributes' maps a name to a column or an expression")
                     continue
                 }
+                if tooMany(value, entries.count, Self.maximumAttributes, "'attributes' of \(what)") { continue }
                 for (attributeKey, attributeValue) in entries {
                     guard let name = string(attributeKey, "an attribute's name") else { continue }
                     if role?.field(name) != nil {
@@ -596,6 +617,7 @@ private struct Reader {
             problem(node, "'tests' is a list: [{test: unique, role: subscriptions, field: id}, ...]")
             return []
         }
+        if tooMany(node, sequence.count, Self.maximumTests, "'tests'") { return [] }
         var tests: [DeclaredTest] = []
         for entry in sequence {
             guard let pairs = entry.mapping else {

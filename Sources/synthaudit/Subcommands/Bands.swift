@@ -30,8 +30,8 @@ struct BandsCheck: ParsableCommand {
             bands = try BandsLoader.load(path: file)
         } catch let error as any ReportableError {
             if case BandsError.invalid(let diagnostics)? = error as? BandsError {
-                for diagnostic in diagnostics { printError(diagnostic.description) }
-                printError("synthaudit: \(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in '\(file)'")
+                for diagnostic in diagnostics { printError(Console.errorLine(diagnostic.description)) }
+                printError("synthaudit: \(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in '\(Console.printable(file))'")
                 throw ExitCode(error.exitStatus.rawValue)
             }
             throw fail(error)

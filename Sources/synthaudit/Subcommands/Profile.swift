@@ -1,4 +1,5 @@
 import ArgumentParser
+import Auditor
 import Datasets
 import TableIO
 
@@ -24,16 +25,23 @@ struct ProfileCheck: ParsableCommand {
     var file: String
 
     func run() throws {
-        let mapping: Mapping
+        let checked: (mapping: Mapping?, renameMap: MappingProfile?)
         do {
-            mapping = try MappingLoader.load(path: file)
+            checked = try Audit.checkProfile(path: file)
         } catch let error as any ReportableError {
-            if case MappingError.invalid(let diagnostics)? = error as? MappingError {
-                for diagnostic in diagnostics { printError(diagnostic.description) }
-                printError("synthaudit: \(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in '\(file)'")
-                throw ExitCode(error.exitStatus.rawValue)
+            let diagnostics: [String]
+            switch error {
+            case MappingError.invalid(let list): diagnostics = list.map(\.description)
+            case BandsError.invalid(let list): diagnostics = list.map(\.description)
+            default: throw fail(error)
             }
-            throw fail(error)
+            for diagnostic in diagnostics { printError(Console.errorLine(diagnostic)) }
+            printError("synthaudit: \(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in '\(Console.printable(file))'")
+            throw ExitCode(error.exitStatus.rawValue)
+        }
+        guard let mapping = checked.mapping else {
+            print(Console.printable("\(file): creators rename map '\(checked.renameMap?.name ?? "")', valid"))
+            return
         }
         let roles = Role.allCases.filter { mapping[$0] != nil }.map { role in "\(role.rawValue) <- \(mapping[role]!.sourceName)" }
         print(Console.printable("\(file): mapping '\(mapping.name)', valid; roles: \(roles.joined(separator: ", "))"))
