@@ -82,4 +82,178 @@ struct SQLiteConnectionTests {
             (error as? InputError)?.exitStatus == .noInput
         }
     }
+
+    /// A database with table `t` of three rows, and its bytes.
+    static func sample() throws -> (path: String, bytes: Data) {
+        let path = Self.path()
+        do {
+            let db = try SQLiteConnection(path: path, mode: .create)
+            try db.execute("CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z');")
+        }
+        return (path, try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    static func files(beside path: String) throws -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent
+        return try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
+            .filter { $0.hasPrefix(name) }.sorted()
+    }
+
+    @Test("a user query reads: SELECT and WITH, trailing semicolons and comments, views")
+    func userQueriesRead() throws {
+        let (path, _) = try Self.sample()
+        do {
+            let db = try SQLiteConnection(path: path, mode: .readWrite)
+            try db.execute("CREATE VIEW v AS SELECT a * 10 AS c FROM t")
+        }
+        let db = try SQLiteConnection(userQueriesOn: path, limits: .standard)
+        #expect(try db.query("SELECT a, b FROM t ORDER BY a") == [[1, "x"], [2, "y"], [3, "z"]])
+        #expect(try db.query("with s as (select sum(a) as n from t) select n from s; -- total\n /* end */ ;") == [[6]])
+        #expect(try db.query("WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 5) SELECT count(*) FROM r") == [[5]])
+        #expect(try db.query("SELECT max(c) FROM v") == [[30]])
+        let statement = try db.prepare("SELECT a AS id, upper(b) AS name FROM t")
+        #expect((0..<statement.columnCount).map(statement.columnName) == ["id", "name"])
+    }
+
+    @Test("a user query that writes, attaches, runs PRAGMA or more than one statement is refused, and nothing changes",
+          arguments: [
+              ("VACUUM INTO '@'", "a VACUUM statement"),
+              ("SELECT a FROM t; DROP TABLE t", "more than one statement"),
+              ("SELECT 1; SELECT 2", "more than one statement"),
+              ("SELECT 1;\n-- x\n;/* y */ DELETE FROM t", "more than one statement"),
+              ("DROP TABLE t", "a change to the schema"),
+              ("DELETE FROM t", "DELETE"),
+              ("UPDATE t SET a = 0", "UPDATE"),
+              ("INSERT INTO t VALUES (4, 'w')", "INSERT"),
+              ("WITH s AS (SELECT 1) DELETE FROM t", "DELETE"),
+              ("CREATE TEMP TABLE u AS SELECT * FROM t", "a change to the schema"),
+              ("CREATE TEMP VIEW u AS SELECT * FROM t", "a change to the schema"),
+              ("ALTER TABLE t RENAME TO u", "ALTER TABLE"),
+              ("ATTACH DATABASE '@' AS other", "ATTACH"),
+              ("DETACH DATABASE main", "DETACH"),
+              ("PRAGMA writable_schema = 1", "PRAGMA writable_schema"),
+              ("PRAGMA table_info(t)", "PRAGMA table_info"),
+              ("SELECT * FROM pragma_table_info('t')", "query refused"),
+              ("BEGIN IMMEDIATE", "BEGIN"),
+              ("SAVEPOINT s", "SAVEPOINT"),
+              ("ANALYZE", "ANALYZE"),
+              ("REINDEX", "REINDEX"),
+              ("SELECT load_extension('/nonexistent/library')", "load_extension()"),
+              ("SELECT fts3_tokenizer('simple')", "fts3_tokenizer()"),
+              ("EXPLAIN SELECT * FROM t", "a EXPLAIN statement"),
+              ("VALUES (1)", "a VALUES statement"),
+              ("", "an empty query"),
+              ("-- nothing but a comment", "an empty query"),
+              ("SELECT 1\u{0}; DROP TABLE t", "a NUL byte"),
+          ])
+    func userQueriesRefused(_ template: String, _ reason: String) throws {
+        let (path, bytes) = try Self.sample()
+        let target = Self.path()
+        let sql = template.replacingOccurrences(of: "@", with: target)
+        let db = try SQLiteConnection(userQueriesOn: path, limits: .standard)
+        #expect {
+            _ = try db.query(sql)
+        } throws: { error in
+            guard let error = error as? QueryError else { return false }
+            return error.kind == .refused && error.exitStatus == .dataError && error.message.contains(reason)
+                && error.description.hasPrefix("query refused: ") && !error.description.contains("\n")
+        }
+        #expect(!FileManager.default.fileExists(atPath: target), "\(sql) wrote \(target)")
+        #expect(try db.query("SELECT count(*) FROM t") == [[3]])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        #expect(try Self.files(beside: path) == [URL(fileURLWithPath: path).lastPathComponent])
+    }
+
+    @Test("a user query that does not prepare or fails as it runs is malformed input, not an I/O error")
+    func userQueriesInvalid() throws {
+        let (path, _) = try Self.sample()
+        let db = try SQLiteConnection(userQueriesOn: path, limits: .standard)
+        for sql in ["SELEC a FROM t", "SELECT nothing FROM t", "SELECT * FROM missing", "SELECT abs(-9223372036854775807 - 1)"] {
+            #expect {
+                _ = try db.query(sql)
+            } throws: { error in
+                (error as? QueryError)?.kind == .invalid && (error as? QueryError)?.exitStatus == .dataError
+                    && (error as? QueryError)?.description.hasPrefix("query fails: ") == true
+            }
+        }
+        // The connection still runs a good query afterwards.
+        #expect(try db.query("SELECT count(*) FROM t") == [[3]])
+    }
+
+    @Test("an endless recursive CTE stops at the time limit, counted from the first step")
+    func userQueryTimeLimit() throws {
+        let (path, _) = try Self.sample()
+        let db = try SQLiteConnection(userQueriesOn: path, limits: QueryLimits(seconds: 0.5, memoryBytes: QueryLimits.standard.memoryBytes))
+        let statement = try db.prepare("WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r")
+        // Time before the first step does not count.
+        usleep(700_000)
+        let started = Date()
+        var rows = 0
+        #expect {
+            while try statement.step() { rows += 1 }
+        } throws: { error in
+            (error as? QueryError)?.kind == .timeLimit && (error as? QueryError)?.exitStatus == .dataError
+                && (error as? QueryError)?.message.contains("SYNTHAUDIT_QUERY_SECONDS") == true
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed >= 0.45 && elapsed < 3, "stopped after \(elapsed) s")
+        #expect(rows > 1_000)
+        // A sort that never returns a row is stopped too; the next query gets its own time.
+        #expect {
+            _ = try db.query("WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT x FROM r ORDER BY x DESC LIMIT 1")
+        } throws: { error in
+            (error as? QueryError)?.kind == .timeLimit || (error as? QueryError)?.kind == .memoryLimit
+        }
+        #expect(try db.query("SELECT count(*) FROM t") == [[3]])
+    }
+
+    @Test("the limits come from the environment's variables; a malformed one is a usage error")
+    func limitsFromEnvironment() throws {
+        #expect(QueryLimits.standard == QueryLimits(seconds: 60, memoryBytes: 1 << 30))
+        #expect(QueryLimitsError(variable: QueryLimits.secondsVariable, value: "soon").exitStatus == .usage)
+    }
+
+    /// A WAL-mode copy of `sample()` whose table `w` exists only in its `-wal` file.
+    static func walSample() throws -> String {
+        let (source, _) = try Self.sample()
+        let db = try SQLiteConnection(path: source, mode: .readWrite)
+        #expect(try db.scalar("PRAGMA journal_mode = WAL") == "wal")
+        try db.execute("PRAGMA wal_autocheckpoint = 0; CREATE TABLE w AS SELECT a * 2 AS d FROM t")
+        // Copied while the writer holds them: the committed table is in the -wal file only.
+        let copy = Self.path()
+        try FileManager.default.copyItem(atPath: source, toPath: copy)
+        try FileManager.default.copyItem(atPath: source + "-wal", toPath: copy + "-wal")
+        return copy
+    }
+
+    @Test("a WAL database with content in its -wal file is read in full and left as it was, with no -shm beside it")
+    func walWithLog() throws {
+        let path = try Self.walSample()
+        let before = try [path, path + "-wal"].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        do {
+            let plain = try SQLiteConnection(path: path, mode: .readOnly)
+            let guarded = try SQLiteConnection(userQueriesOn: path, limits: .standard)
+            #expect(try plain.tableNames() == ["t", "w"])
+            #expect(try guarded.query("SELECT sum(d) FROM w") == [[12]])
+            #expect(try Self.files(beside: path) == [name, name + "-wal"])
+        }
+        #expect(try [path, path + "-wal"].map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == before)
+        #expect(try Self.files(beside: path) == [name, name + "-wal"])
+        // The private copy is gone with the last connection.
+        let temporary = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let copies = try FileManager.default.contentsOfDirectory(atPath: temporary).filter { $0.hasPrefix("synthaudit-wal-\(getpid())-") }
+        #expect(copies.isEmpty, "left: \(copies)")
+    }
+
+    @Test("a WAL database with an empty -wal file is read as it is, with no -shm beside it")
+    func walWithEmptyLog() throws {
+        let path = try Self.walSample()
+        try Data().write(to: URL(fileURLWithPath: path + "-wal"))
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let db = try SQLiteConnection(path: path, mode: .readOnly)
+        #expect(try db.tableNames() == ["t"])
+        #expect(try Self.files(beside: path) == [name, name + "-wal"])
+    }
 }

@@ -22,6 +22,8 @@ final class InputSet {
     private(set) var tables: [Table] = []
     /// The CSV folders given, for files beside the data (anomalies.json).
     private(set) var folders: [String] = []
+    /// The connection for the mapping's queries, opened at the first one.
+    private var queryConnection: SQLiteConnection?
 
     /// Opens every input; a path that is neither a SQLite database, a folder nor a CSV file is a usage error.
     init(_ paths: [String]) throws {
@@ -68,12 +70,20 @@ final class InputSet {
         return matches.first
     }
 
-    /// The database a query runs on: the only SQLite input.
+    /// The connection a mapping's queries run on: the only SQLite input, opened once more for
+    /// them alone, so that each is checked and bounded (``SQLiteConnection/init(userQueriesOn:limits:)``)
+    /// while the built-in reads keep the plain connection.
+    ///
+    /// - Throws: ``AuditError/unsupported(_:)`` without exactly one SQLite input,
+    ///   ``QueryLimitsError`` for a malformed `SYNTHAUDIT_QUERY_SECONDS` or `SYNTHAUDIT_QUERY_MEMORY_MB`.
     func queryDatabase() throws -> SQLiteConnection {
         guard databases.count == 1 else {
             throw AuditError.unsupported(databases.isEmpty ? "a role given as a query needs a SQLite input"
                                          : "a role given as a query runs on one SQLite input, not \(databases.count)")
         }
-        return databases[0].connection
+        if let queryConnection { return queryConnection }
+        let connection = try SQLiteConnection(userQueriesOn: databases[0].path, limits: try QueryLimits.fromEnvironment())
+        queryConnection = connection
+        return connection
     }
 }

@@ -23,17 +23,46 @@ public final class SQLiteConnection {
     /// The database file.
     public let path: String
     let handle: OpaquePointer
+    /// Set on a connection for user queries: every statement prepared on it is checked and bounded.
+    let queryGuard: QueryGuard?
+    /// The private copy a WAL database with a `-wal` file is read from, kept while the connection lives.
+    private let snapshot: SQLiteWALSnapshot?
 
     /// Opens `path`, checking that it really is a readable SQLite database.
     ///
+    /// Read-only, it leaves no file beside the input: a WAL database without content in a `-wal`
+    /// file is read as immutable, one with it from a private copy (``SQLiteWALSnapshot``).
+    ///
     /// - Throws: ``SQLiteError`` with `SQLITE_NOTADB` or `SQLITE_CORRUPT` for a file that is
     ///   not a database or is truncated, `SQLITE_CANTOPEN` if it cannot be opened.
-    public init(path: String, mode: Mode) throws {
+    public convenience init(path: String, mode: Mode) throws {
+        try self.init(path: path, mode: mode, queryLimits: nil)
+    }
+
+    /// Opens the database at `path` read-only for a user's queries, each of which must be
+    /// exactly one read-only `SELECT` or `WITH` statement and runs within `limits`.
+    ///
+    /// Every statement prepared on the connection is a user query: ``prepare(_:)`` throws
+    /// ``QueryError`` (exit 65) for SQL that does not prepare, for more than one statement, for
+    /// anything but SELECT or WITH, for a statement that writes, and for ATTACH, DETACH, PRAGMA,
+    /// transactions, schema changes and `load_extension()` (an authorizer denies them, also
+    /// inside views); ``SQLiteStatement/step()`` throws it when the query runs past
+    /// `limits.seconds` from its first step or SQLite runs out of `limits.memoryBytes`.
+    /// `limits.memoryBytes` becomes the process's SQLite heap limit, unless a lower one is set.
+    /// Built-in reads (``columnNames(of:)``, ``tableNames(includingViews:)``) need an ordinary
+    /// connection.
+    public convenience init(userQueriesOn path: String, limits: QueryLimits) throws {
+        try self.init(path: path, mode: .readOnly, queryLimits: limits)
+    }
+
+    private init(path: String, mode: Mode, queryLimits: QueryLimits?) throws {
         // A FIFO, device or dangling link would block SQLite's open or be read without end.
         if mode == .readOnly { try InputFile.check(path) }
-        // A database in WAL mode without a -wal file holds everything in its main file: read it
-        // as immutable, so that reading creates no -wal and -shm files beside someone's input.
-        let immutable = mode == .readOnly && Self.isWALWithoutLog(path)
+        // A database in WAL mode without content in a -wal file holds everything in its main
+        // file: read it as immutable, so that reading creates no -wal and -shm files beside
+        // someone's input. With content in a -wal file, read a private copy of both files.
+        let wal = mode == .readOnly ? Self.walState(path) : .none
+        snapshot = wal == .withLog ? try SQLiteWALSnapshot.shared(for: path) : nil
         var connection: OpaquePointer?
         let flags: Int32
         switch mode {
@@ -41,9 +70,12 @@ public final class SQLiteConnection {
         case .create: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         case .readWrite: flags = SQLITE_OPEN_READWRITE
         }
-        let code = immutable
-            ? sqlite3_open_v2(Self.immutableURI(path), &connection, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nil)
-            : sqlite3_open_v2(path, &connection, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let code: Int32
+        switch wal {
+        case .withoutLog: code = sqlite3_open_v2(Self.immutableURI(path), &connection, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nil)
+        case .withLog: code = sqlite3_open_v2(snapshot?.databasePath ?? path, &connection, flags | SQLITE_OPEN_NOMUTEX, nil)
+        case .none: code = sqlite3_open_v2(path, &connection, flags | SQLITE_OPEN_NOMUTEX, nil)
+        }
         guard code == SQLITE_OK, let connection else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(connection)
@@ -51,23 +83,31 @@ public final class SQLiteConnection {
         }
         self.path = path
         self.handle = connection
+        self.queryGuard = queryLimits.map { QueryGuard(limits: $0) }
         sqlite3_extended_result_codes(connection, 1)
         sqlite3_busy_timeout(connection, 2_000)
         // Opening is lazy: touch the schema so a non-database fails here, not at first query.
-        try execute("SELECT count(*) FROM sqlite_master")
+        try executeUnchecked("SELECT count(*) FROM sqlite_master")
+        try queryGuard?.install(on: connection, connection: self)
     }
 
     deinit {
         sqlite3_close_v2(handle)
     }
 
-    /// Whether the file's header says WAL mode (bytes 18 and 19 are 2) and no `-wal` file exists.
-    static func isWALWithoutLog(_ path: String) -> Bool {
-        guard !InputFile.exists(path + "-wal"), let (descriptor, size) = try? InputFile.open(path), size >= 20 else { return false }
+    /// Whether a file is a WAL-mode database, and whether its `-wal` file holds anything.
+    enum WALState { case none, withoutLog, withLog }
+
+    /// The file's journal mode from its header (bytes 18 and 19 are 2 in WAL mode) and the size
+    /// of its `-wal` file (an empty one holds nothing to read).
+    static func walState(_ path: String) -> WALState {
+        guard let (descriptor, size) = try? InputFile.open(path), size >= 20 else { return .none }
         defer { close(descriptor) }
         var header = [UInt8](repeating: 0, count: 20)
         let count = header.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 20) }
-        return count == 20 && header[18] == 2 && header[19] == 2
+        guard count == 20 && header[18] == 2 && header[19] == 2 else { return .none }
+        var info = stat()
+        return stat(path + "-wal", &info) == 0 && info.st_size > 0 ? .withLog : .withoutLog
     }
 
     /// A `file:` URI with `immutable=1`, its path percent-encoded.
@@ -92,8 +132,19 @@ public final class SQLiteConnection {
         try SQLiteStatement(connection: self, sql: sql)
     }
 
-    /// Executes one or more SQL statements that return no rows of interest.
+    /// Executes one or more SQL statements that return no rows of interest (on a connection for
+    /// user queries, one statement, checked as ``prepare(_:)`` checks it).
     public func execute(_ sql: String) throws {
+        if queryGuard != nil {
+            let statement = try prepare(sql)
+            while try statement.step() {}
+            return
+        }
+        try executeUnchecked(sql)
+    }
+
+    /// Executes `sql` as it is, whatever the connection: for the connection's own set-up.
+    func executeUnchecked(_ sql: String) throws {
         var message: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &message)
         guard code == SQLITE_OK else {

@@ -8,17 +8,58 @@ public final class SQLiteStatement {
     public let sql: String
     private let handle: OpaquePointer
     private let connection: SQLiteConnection
+    /// The connection's guard when it runs user queries: the clock starts at the first step.
+    private let queryGuard: QueryGuard?
+    private var running = false
 
     init(connection: SQLiteConnection, sql: String) throws {
-        var statement: OpaquePointer?
-        let code = sqlite3_prepare_v2(connection.handle, sql, -1, &statement, nil)
-        guard code == SQLITE_OK, let statement else {
-            sqlite3_finalize(statement)
-            throw connection.error(code: code, sql: sql)
+        if let queryGuard = connection.queryGuard {
+            handle = try Self.prepareUserQuery(sql, connection: connection, queryGuard: queryGuard)
+        } else {
+            var statement: OpaquePointer?
+            let code = sqlite3_prepare_v2(connection.handle, sql, -1, &statement, nil)
+            guard code == SQLITE_OK, let statement else {
+                sqlite3_finalize(statement)
+                throw connection.error(code: code, sql: sql)
+            }
+            handle = statement
         }
         self.sql = sql
-        self.handle = statement
         self.connection = connection
+        self.queryGuard = connection.queryGuard
+    }
+
+    /// Prepares a user's query under the connection's authorizer and checks that it is exactly
+    /// one read-only SELECT or WITH statement.
+    ///
+    /// - Throws: ``QueryError`` for a query that does not prepare or is refused, ``SQLiteError``
+    ///   for a fault of the file.
+    private static func prepareUserQuery(_ sql: String, connection: SQLiteConnection, queryGuard: QueryGuard) throws -> OpaquePointer {
+        let bytes = Array(sql.utf8)
+        guard !bytes.contains(0) else { throw QueryError(.refused, queryGuard.refusal("a NUL byte in the text"), sql: sql) }
+        queryGuard.denied = nil
+        queryGuard.deniedSchemaWrite = false
+        var statement: OpaquePointer?
+        var tailOffset = bytes.count
+        let code = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { text in
+                var tail: UnsafePointer<CChar>?
+                let code = sqlite3_prepare_v2(connection.handle, text.baseAddress, Int32(clamping: text.count), &statement, &tail)
+                if let tail, let base = text.baseAddress { tailOffset = base.distance(to: tail) }
+                return code
+            }
+        }
+        guard code == SQLITE_OK else {
+            sqlite3_finalize(statement)
+            let error = connection.error(code: code, sql: sql)
+            throw queryGuard.error(code: code, message: error.message, sql: sql) ?? error
+        }
+        guard let statement else { throw QueryError(.refused, queryGuard.refusal("an empty query"), sql: sql) }
+        if let refusal = queryGuard.check(statement, sql: bytes, tailOffset: tailOffset) {
+            sqlite3_finalize(statement)
+            throw QueryError(.refused, queryGuard.refusal(refusal), sql: sql)
+        }
+        return statement
     }
 
     deinit {
@@ -36,7 +77,7 @@ public final class SQLiteStatement {
 
     /// Binds `values` to the parameters `?1 ... ?n`, after clearing previous bindings.
     public func bind(_ values: [SQLiteValue]) throws {
-        sqlite3_reset(handle)
+        reset()
         sqlite3_clear_bindings(handle)
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
@@ -58,17 +99,34 @@ public final class SQLiteStatement {
     /// Advances to the next row; `false` once the statement is done.
     @discardableResult
     public func step() throws -> Bool {
+        if let queryGuard, !running {
+            running = true
+            queryGuard.start()
+        }
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
-        case SQLITE_DONE: return false
-        default: throw connection.error(code: code, sql: sql)
+        case SQLITE_DONE:
+            finishRun()
+            return false
+        default:
+            finishRun()
+            let error = connection.error(code: code, sql: sql)
+            throw queryGuard?.error(code: code, message: error.message, sql: sql) ?? error
         }
     }
 
     /// Resets the statement so it can run again with new bindings.
     public func reset() {
+        finishRun()
         sqlite3_reset(handle)
+    }
+
+    private func finishRun() {
+        if running {
+            running = false
+            queryGuard?.stop()
+        }
     }
 
     /// Binds `values`, runs the statement to completion and resets it.
