@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
-// A libFuzzer target for TableIO's CSV reader and value parsers, kept apart from the main package
+// libFuzzer targets for TableIO's CSV reader and value parsers (CSVFuzz) and for the parsers of the
+// mapping language: expressions, time formats and zones (MappingFuzz). Kept apart from the main package
 // so that its sanitizer flags never reach the product builds. scripts/fuzz/libfuzzer.sh builds and
 // runs it (Documentation/fuzzing.md).
 import Foundation
@@ -19,6 +20,10 @@ let package = Package(
         .executableTarget(
             name: "CSVFuzz",
             dependencies: ["FuzzDriver", .product(name: "TableIO", package: mainIdentity)]
+        ),
+        .executableTarget(
+            name: "MappingFuzz",
+            dependencies: ["FuzzDriver", .product(name: "Datasets", package: mainIdentity), .product(name: "TableIO", package: mainIdentity)]
         ),
     ],
     swiftLanguageModes: [.v6]
