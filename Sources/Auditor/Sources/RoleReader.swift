@@ -117,15 +117,21 @@ struct RoleReader {
                 return table
             }
         case .query(let sql):
+            let place = "role \(role.rawValue) (\(mapping.path):\(roleMapping.line))"
             let connection: SQLiteConnection
             do {
                 connection = try inputs.queryDatabase()
             } catch let error as AuditError {
-                throw AuditError.invalidData("role \(role.rawValue) (\(mapping.path):\(roleMapping.line)): \(error)")
+                throw AuditError.invalidData("\(place): \(error)")
             }
-            let statement = try connection.prepare(sql)
-            let columns = (0..<statement.columnCount).map { statement.columnName($0) }
-            return try readSQLite(role, roleMapping, connection: connection, sql: sql, columns: columns, displayName: "query of \(role.rawValue)")
+            // Refused, invalid, or stopped at its time or memory limit, while preparing or reading.
+            do {
+                let statement = try connection.prepare(sql)
+                let columns = (0..<statement.columnCount).map { statement.columnName($0) }
+                return try readSQLite(role, roleMapping, connection: connection, sql: sql, columns: columns, displayName: "query of \(role.rawValue)")
+            } catch let error as QueryError {
+                throw AuditError.invalidData("\(place): \(error)")
+            }
         }
     }
 

@@ -131,7 +131,7 @@ private struct Reader {
         for entry in sequence {
             guard let text = string(entry, "each entry of \(what)") else { continue }
             if result.contains(text) {
-                problem(entry, "\(what) lists '\(text)' twice")
+                problem(entry, "\(what) lists '\(ExpressionError.shown(text))' twice")
                 continue
             }
             result.append(text)
@@ -209,7 +209,7 @@ private struct Reader {
                 switch text {
                 case "creators": result.engine = text
                 case "families": result.engine = nil
-                default: problem(value, "unknown engine '\(text)' (expected creators, or families for the measure families on the roles)")
+                default: problem(value, "unknown engine '\(ExpressionError.shown(text))' (expected creators, or families for the measure families on the roles)")
                 }
             case "dimensions": dimensionsNode = value
             case "profile":
@@ -245,7 +245,7 @@ private struct Reader {
             case "timezone":
                 guard let text = string(value, "'timezone'") else { continue }
                 guard let zone = TimeZoneRule.parse(text) else {
-                    problem(value, "unknown time zone '\(text)' \(TimeZoneRule.accepted)")
+                    problem(value, "unknown time zone '\(ExpressionError.shown(text))' \(TimeZoneRule.accepted)")
                     continue
                 }
                 result.timezone = zone
@@ -353,7 +353,7 @@ private struct Reader {
     mutating func choice<Choice: RawRepresentable & CaseIterable>(_ node: Node, _ what: String) -> Choice? where Choice.RawValue == String {
         guard let text = string(node, "'\(what)'") else { return nil }
         guard let value = Choice(rawValue: text) else {
-            problem(node, "unknown \(what) '\(text)'; expected \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+            problem(node, "unknown \(what) '\(ExpressionError.shown(text))'; expected \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
             return nil
         }
         return value
@@ -463,7 +463,7 @@ private struct Reader {
                 do {
                     filter = (try Expression.parse(text), text)
                 } catch let error as ExpressionError {
-                    problem(value, "filter '\(text)': \(error.message)")
+                    problem(value, "filter '\(ExpressionError.shown(text))': \(error.message)")
                 } catch {}
             case "fields":
                 guard let entries = value.mapping else {
@@ -522,7 +522,7 @@ private struct Reader {
             do {
                 return try Expression.parse(text)
             } catch let error as ExpressionError {
-                problem(at, "\(what) '\(text)': \(error.message)")
+                problem(at, "\(what) '\(ExpressionError.shown(text))': \(error.message)")
             } catch {}
             return nil
         }
@@ -573,7 +573,7 @@ private struct Reader {
             case "timezone":
                 guard let text = string(value, "'timezone'") else { continue }
                 zone = TimeZoneRule.parse(text)
-                if zone == nil { problem(value, "unknown time zone '\(text)' \(TimeZoneRule.accepted)") }
+                if zone == nil { problem(value, "unknown time zone '\(ExpressionError.shown(text))' \(TimeZoneRule.accepted)") }
             case "values":
                 guard let entries = value.mapping else {
                     problem(value, "'values' maps their value to ours: {Basic: Starter}")
@@ -591,7 +591,7 @@ private struct Reader {
                 // Divisors: 1999 cents / 100 is the double nearest 19.99 (1999 x 0.01 is not).
                 let scales = ["cents": 100.0, "units": 1, "dollars": 1, "thousandths": 1000, "per_year": 12]
                 guard let scale = scales[text] else {
-                    problem(value, "unknown unit '\(text)'; expected cents, units, dollars, thousandths or per_year")
+                    problem(value, "unknown unit '\(ExpressionError.shown(text))'; expected cents, units, dollars, thousandths or per_year")
                     continue
                 }
                 unitScale = scale

@@ -60,14 +60,26 @@ public enum TimeFormat: Sendable, Equatable, CustomStringConvertible {
             index += 2
         }
         guard parts.contains(.year4) || parts.contains(.year2), parts.contains(.month) || parts.contains(.monthName), parts.contains(.day) else {
-            return .failure(ExpressionError(message: "time format '\(text)' needs a year, a month and a day", offset: 0))
+            return .failure(ExpressionError(message: "time format '\(ExpressionError.shown(text))' needs a year, a month and a day", offset: 0))
         }
         return .success(.pattern(text, parts))
     }
 
     /// Seconds since 1970-01-01 UTC, or nil when the bytes are not a time in this format.
     /// `zone` applies to times written without an offset.
+    /// The moments a time may be: 0001-01-01 00:00:00 to 9999-12-31 23:59:59 UTC, the years a
+    /// calendar date has four digits for. A year 0 or 10000, in text or as an epoch number, is not
+    /// a time the mapping can use: it fails `valid_timestamp` (or `valid_date`).
+    public static let representable: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+
+    /// Seconds since 1970-01-01 UTC from a field's text, or nil if the text is not a time of this
+    /// format within ``representable``.
     public func seconds(_ bytes: UnsafeBufferPointer<UInt8>, zone: TimeZoneRule) -> Int64? {
+        guard let value = anySeconds(bytes, zone: zone), TimeFormat.representable.contains(value) else { return nil }
+        return value
+    }
+
+    private func anySeconds(_ bytes: UnsafeBufferPointer<UInt8>, zone: TimeZoneRule) -> Int64? {
         switch self {
         case .auto, .date:
             if self == .date && bytes.count != 10 { return nil }
@@ -90,7 +102,7 @@ public enum TimeFormat: Sendable, Equatable, CustomStringConvertible {
     public func seconds(number: Double) -> Int64? {
         guard number.isFinite else { return nil }
         let value = self == .epochMilliseconds ? (number / 1000).rounded(.down) : number.rounded(.down)
-        guard abs(value) < 1e14 else { return nil }
+        guard abs(value) < 1e14, TimeFormat.representable.contains(Int64(value)) else { return nil }
         return Int64(value)
     }
 
@@ -160,7 +172,8 @@ public enum TimeFormat: Sendable, Equatable, CustomStringConvertible {
                 index += 1
                 guard let hours = number(2, minimumDigits: 2) else { return nil }
                 if index < bytes.count && bytes[index] == 58 { index += 1 }
-                guard let minutes = number(2, minimumDigits: 2) else { return nil }
+                // Offsets in use run from -12:00 to +14:00; +99:99 is not one.
+                guard let minutes = number(2, minimumDigits: 2), hours <= 14, minutes < 60 else { return nil }
                 offset = sign * Int64(hours * 3_600 + minutes * 60)
             }
         }
