@@ -128,11 +128,21 @@ public struct Audit {
     /// Reads a profile file as the audit does, with every check the audit makes of the file
     /// itself (not of the data): a role mapping, and for `engine: creators` what the engine can
     /// honour; or the older creators rename map. `profile check` runs this, so that it accepts
-    /// exactly what an audit accepts.
+    /// exactly what an audit accepts. A role's or dimension's `query:` is checked without the
+    /// data (``SQLiteConnection/checkUserQuery(_:)``): what the audit would refuse whatever the
+    /// database holds is reported with the role's line.
     public static func checkProfile(path: String) throws -> (mapping: Mapping?, renameMap: MappingProfile?) {
         guard try isRoleMapping(path) else { return (nil, try MappingProfile.load(path: path)) }
         let mapping = try MappingLoader.load(path: path)
         if mapping.engine == "creators" { _ = try MappingProfile(engine: mapping) }
+        let sources = mapping.roles.map { ("role \($0.key.rawValue)", $0.value) }
+            + mapping.dimensions.map { ("dimension \($0.key)", $0.value) }
+        var diagnostics: [MappingDiagnostic] = []
+        for (name, roleMapping) in sources.sorted(by: { ($0.1.line, $0.0) < ($1.1.line, $1.0) }) {
+            guard case .query(let sql) = roleMapping.source, let error = try SQLiteConnection.checkUserQuery(sql) else { continue }
+            diagnostics.append(MappingDiagnostic(path: path, line: roleMapping.line, message: "\(name): \(error)"))
+        }
+        guard diagnostics.isEmpty else { throw MappingError.invalid(diagnostics) }
         return (mapping, nil)
     }
 

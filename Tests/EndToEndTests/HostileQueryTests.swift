@@ -80,6 +80,39 @@ struct HostileQueryTests {
         }
     }
 
+    @Test("profile check refuses, without the data, a query the audit would refuse whatever the data (65, FILE:LINE naming the role)",
+          arguments: [
+              ("VACUUM INTO 'stolen.db'", "a VACUUM statement"),
+              ("SELECT * FROM day06_subscriptions; DROP TABLE day06_subscriptions", "more than one statement"),
+              ("SELEC * FROM day06_subscriptions", "syntax error"),
+              ("SELECT *, load_extension('x') AS x FROM day06_subscriptions", "load_extension()"),
+          ])
+    func profileCheckRefuses(_ query: String, _ fragment: String) throws {
+        let directory = try BinaryRunner.scratch()
+        try Self.writeMapping(query, in: directory)
+        let text = try String(contentsOf: directory.appendingPathComponent("hostile.yaml"), encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = try #require(lines.firstIndex { $0.contains("query: |-") }) + 1
+        let outcome = try BinaryRunner.run(["profile", "check", "hostile.yaml"], in: directory)
+        #expect(!outcome.timedOut && !outcome.signalled, "\(query): timed out or crashed")
+        #expect(outcome.status == 65, "\(query): exit \(outcome.status), \(outcome.stderr)")
+        #expect(outcome.stderr.hasPrefix("hostile.yaml:\(line): role subscriptions: "), "\(query): \(outcome.stderr)")
+        #expect(outcome.stderr.contains(fragment), "\(query): no '\(fragment)' in \(outcome.stderr)")
+        #expect(outcome.stderr.contains("synthaudit: 1 problem in 'hostile.yaml'"), "\(outcome.stderr)")
+        #expect(try Self.listing(directory) == ["hostile.yaml"], "\(query) left files")
+    }
+
+    @Test("profile check accepts a good query, and one over tables it cannot see without the data")
+    func profileCheckAccepts() throws {
+        let directory = try BinaryRunner.scratch()
+        for query in ["SELECT * FROM day06_subscriptions -- all of them\n;", "WITH s AS (SELECT * FROM elsewhere) SELECT * FROM s"] {
+            try Self.writeMapping(query, in: directory)
+            let outcome = try BinaryRunner.run(["profile", "check", "hostile.yaml"], in: directory)
+            #expect(outcome.status == 0, "\(query): exit \(outcome.status), \(outcome.stderr)")
+            #expect(outcome.stdout.contains("subscriptions <- query"), "\(outcome.stdout)")
+        }
+    }
+
     @Test("an endless recursive CTE stops at the time limit, which SYNTHAUDIT_QUERY_SECONDS sets")
     func endlessQuery() throws {
         let (directory, database) = try Self.saasCopy()

@@ -181,6 +181,56 @@ struct SQLiteConnectionTests {
         #expect(try db.query("SELECT count(*) FROM t") == [[3]])
     }
 
+    @Test("the static check of a query refuses, without a database, what the audit refuses whatever the data",
+          arguments: [
+              ("", QueryError.Kind.refused, "an empty query"),
+              (";", .refused, "an empty query"),
+              ("   ", .refused, "an empty query"),
+              ("-- nothing but a comment\n", .refused, "an empty query"),
+              ("SELECT 1\u{0}; DROP TABLE t", .refused, "a NUL byte"),
+              ("SELECT * FROM t; DROP TABLE t", .refused, "more than one statement"),
+              ("SELECT 'a;b' FROM t; SELECT 2", .refused, "more than one statement"),
+              ("SELECT 1;\n-- x\n;/* y */ DELETE FROM t", .refused, "more than one statement"),
+              ("VACUUM INTO 'x'", .refused, "a VACUUM statement"),
+              ("CREATE TABLE zz (a)", .refused, "a change to the schema"),
+              ("INSERT INTO t VALUES (1) RETURNING *", .refused, "a INSERT statement"),
+              ("DROP TABLE t", .refused, "DROP"),
+              ("PRAGMA journal_mode=WAL", .refused, "PRAGMA journal_mode"),
+              ("EXPLAIN SELECT * FROM t", .refused, "a EXPLAIN statement"),
+              ("WITH s AS (SELECT 1) DELETE FROM t", .refused, "a DELETE statement"),
+              ("with recursive s(x) as materialized (select 1), u as (select 2) update t set a = 1", .refused, "a UPDATE statement"),
+              ("SELECT load_extension('x')", .refused, "load_extension()"),
+              ("SELECT a, LOAD_EXTENSION ('x') FROM t", .refused, "load_extension()"),
+              ("SELECT \"readfile\"('/etc/passwd') AS f FROM t WHERE a > 0", .refused, "readfile()"),
+              ("SELEC * FROM t", .invalid, "syntax error"),
+              ("'", .invalid, "unrecognized token"),
+              ("SELECT * FROM", .invalid, "incomplete input"),
+              ("SELECT no_such_function(1)", .invalid, "no such function: no_such_function"),
+              ("SELECT abs(1, 2)", .invalid, "wrong number of arguments"),
+          ])
+    func staticCheckRefuses(_ sql: String, _ kind: QueryError.Kind, _ reason: String) throws {
+        let error = try #require(try SQLiteConnection.checkUserQuery(sql), "accepted: \(sql)")
+        #expect(error.kind == kind)
+        #expect(error.message.contains(reason), "\(error)")
+        #expect(error.exitStatus == .dataError)
+    }
+
+    @Test("the static check accepts a good query, trailing semicolons and comments, and tables it cannot see",
+          arguments: [
+              "SELECT * FROM subscriptions",
+              "WITH x AS (SELECT 1) SELECT * FROM x",
+              "SELECT * FROM subscriptions ; -- the end\n/* done */ ;",
+              "SELECT s.a, p.b FROM nowhere AS s JOIN missing AS p ON p.id = s.id WHERE s.c > 0 ORDER BY 1",
+              "SELECT unknown_column FROM t INDEXED BY no_such_index",
+              "WITH readfile(a) AS (SELECT 1) SELECT a, 'load_extension(' FROM readfile, t",
+              "WITH x AS (SELECT 1) VALUES (1)",
+              "SELECT abs(-9223372036854775807 - 1)",
+          ])
+    func staticCheckAccepts(_ sql: String) throws {
+        let error = try SQLiteConnection.checkUserQuery(sql)
+        #expect(error == nil, "\(sql): \(error.map(String.init(describing:)) ?? "")")
+    }
+
     @Test("an endless recursive CTE stops at the time limit, counted from the first step")
     func userQueryTimeLimit() throws {
         let (path, _) = try Self.sample()

@@ -55,6 +55,36 @@ public final class SQLiteConnection {
         try self.init(path: path, mode: .readOnly, queryLimits: limits)
     }
 
+    /// What an audit would refuse in a user's query whatever its database holds, found without
+    /// one: `nil` for a query that may run.
+    ///
+    /// The query is prepared (never run) on an empty in-memory connection guarded as
+    /// ``init(userQueriesOn:limits:)`` guards one, so that it meets the same checks: an empty
+    /// query, a syntax error, a function SQLite lacks or called with the wrong number of
+    /// arguments, more than one statement, anything but one read-only SELECT or WITH statement,
+    /// and what the authorizer denies (PRAGMA, ATTACH, schema changes, `load_extension()`).
+    ///
+    /// An empty database has no tables, so SQLite stops at the first table the query reads. For
+    /// such a query, "no such table", "no such column" and "no such index" depend on the data and
+    /// are not reported; the text is then checked for what the guard refuses regardless: a second
+    /// statement, a first word other than SELECT or WITH, a WITH before a statement other than
+    /// SELECT or VALUES, a call of a denied function. What depends on the data (a misspelt column
+    /// or table, a view that calls a denied function, a limit of time or memory) is found by the
+    /// audit alone.
+    ///
+    /// - Throws: ``SQLiteError`` if SQLite cannot open an in-memory database.
+    public static func checkUserQuery(_ sql: String) throws -> QueryError? {
+        let connection = try SQLiteConnection(path: ":memory:", mode: .create, queryLimits: QueryGuard.checkOnly)
+        do {
+            _ = try connection.prepare(sql)
+            return nil
+        } catch let error as QueryError {
+            guard error.kind == .invalid, QueryGuard.schemaDependentFailures.contains(where: error.message.hasPrefix) else { return error }
+            guard let refusal = QueryGuard.lexicalRefusal(Array(sql.utf8)) else { return nil }
+            return QueryError(.refused, QueryGuard.refusal(refusal), sql: sql)
+        }
+    }
+
     private init(path: String, mode: Mode, queryLimits: QueryLimits?) throws {
         // A FIFO, device or dangling link would block SQLite's open or be read without end.
         if mode == .readOnly { try InputFile.check(path) }

@@ -118,6 +118,10 @@ final class QueryGuard {
     /// SQL functions a query may not call, whatever the build enables.
     static let deniedFunctions: Set<String> = ["load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"]
 
+    /// The limits of a connection that only prepares queries to check them: no heap limit is set,
+    /// so that a later audit in the same process still takes its own.
+    static let checkOnly = QueryLimits(seconds: QueryLimits.standard.seconds, memoryBytes: .max)
+
     init(limits: QueryLimits) {
         self.limits = limits
     }
@@ -133,7 +137,8 @@ final class QueryGuard {
         let context = Unmanaged.passUnretained(self).toOpaque()
         sqlite3_set_authorizer(handle, queryAuthorizer, context)
         sqlite3_progress_handler(handle, Self.progressPeriod, queryProgress, context)
-        // Process-wide: never raise a lower limit set before.
+        // Process-wide: never raise a lower limit set before; a connection that only prepares sets none.
+        guard limits.memoryBytes != .max else { return }
         let current = sqlite3_hard_heap_limit64(-1)
         if current == 0 || current > limits.memoryBytes { sqlite3_hard_heap_limit64(limits.memoryBytes) }
     }
@@ -178,6 +183,11 @@ final class QueryGuard {
     }
 
     func refusal(_ what: String) -> String {
+        Self.refusal(what)
+    }
+
+    /// The message of a refusal of `what`.
+    static func refusal(_ what: String) -> String {
         "query refused: \(what) (a query is one read-only SELECT or WITH statement)"
     }
 
@@ -221,6 +231,48 @@ final class QueryGuard {
         return index
     }
 
+    /// SQLite's messages for a name the query reads that the database at hand lacks: an empty
+    /// database gives them for every table, so they say nothing of the query itself.
+    static let schemaDependentFailures = ["query fails: no such table: ", "query fails: no such column: ",
+                                          "query fails: no such index: "]
+
+    /// What ``check(_:sql:tailOffset:)`` and the authorizer would refuse in `sql` whatever the
+    /// database, found from its text alone: for a query that parses but reads tables an empty
+    /// database lacks, so that SQLite stopped before checking the rest.
+    ///
+    /// A second statement after the first `;`; a first word other than SELECT or WITH; a WITH
+    /// whose statement after its common table expressions is not SELECT or VALUES (a DELETE, an
+    /// INSERT, an UPDATE); a call of one of ``deniedFunctions``.
+    ///
+    /// - Complexity: O(*n*) in the length of `sql`.
+    static func lexicalRefusal(_ sql: [UInt8]) -> String? {
+        let tokens = SQLToken.scan(sql)
+        let end = tokens.firstIndex { $0.text == ";" && $0.kind == .symbol } ?? tokens.count
+        if end < tokens.count, skipBlank(sql, from: tokens[end].start + 1, semicolons: true) < sql.count {
+            return "more than one statement"
+        }
+        let statement = tokens[..<end]
+        guard let first = statement.first else { return nil }
+        let keyword = first.kind == .word ? first.text.uppercased() : ""
+        guard keyword == "SELECT" || keyword == "WITH" else {
+            return keyword.isEmpty ? "not a SELECT or WITH statement" : "a \(keyword) statement"
+        }
+        if keyword == "WITH", let verb = SQLToken.verbAfterWith(statement), verb != "SELECT" && verb != "VALUES" {
+            return "a \(verb) statement"
+        }
+        for index in statement.indices where index + 1 < end && statement[index + 1].text == "(" {
+            let token = statement[index]
+            guard token.kind == .word || token.kind == .quoted, deniedFunctions.contains(token.text.lowercased()) else { continue }
+            // Not a qualified name, nor a common table expression's name before its column list.
+            if index > statement.startIndex && statement[index - 1].text == "." { continue }
+            let close = SQLToken.closing(statement, from: index + 1)
+            if close + 2 < end, statement[close + 1].text.uppercased() == "AS",
+               ["(", "NOT", "MATERIALIZED"].contains(statement[close + 2].text.uppercased()) { continue }
+            return token.text.lowercased() + "()"
+        }
+        return nil
+    }
+
     /// The name of what the authorizer is asked to allow, for a refusal.
     static func actionName(_ action: Int32, _ first: String?, _ second: String?) -> String {
         switch action {
@@ -258,6 +310,101 @@ final class QueryGuard {
 
     static func seconds(_ value: Double) -> String {
         value.rounded() == value && value < 1e15 ? "\(Int64(value)) s" : "\(value) s"
+    }
+}
+
+/// A token of SQL text as far as the static check of a query needs it: a word (keyword or bare
+/// name), a quoted name (unquoted), a string literal, a number or a symbol, with its byte offset.
+struct SQLToken: Equatable {
+    enum Kind { case word, quoted, string, number, symbol }
+    let kind: Kind
+    let text: String
+    let start: Int
+
+    /// The tokens of `sql` by SQLite's lexical rules, comments and white space left out; an
+    /// unterminated literal or comment runs to the end.
+    static func scan(_ sql: [UInt8]) -> [SQLToken] {
+        var tokens: [SQLToken] = []
+        var index = QueryGuard.skipBlank(sql, from: 0, semicolons: false)
+        while index < sql.count {
+            let start = index
+            let byte = sql[index]
+            let kind: Kind
+            var text: String?
+            switch byte {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"), UInt8(ascii: "["):
+                let close = byte == UInt8(ascii: "[") ? UInt8(ascii: "]") : byte
+                var body: [UInt8] = []
+                index += 1
+                while index < sql.count {
+                    if sql[index] == close {
+                        // A doubled quote is one quote, except in brackets.
+                        guard close != UInt8(ascii: "]"), index + 1 < sql.count, sql[index + 1] == close else { break }
+                        index += 1
+                    }
+                    body.append(sql[index])
+                    index += 1
+                }
+                index = min(index + 1, sql.count)
+                kind = byte == UInt8(ascii: "'") ? .string : .quoted
+                text = String(decoding: body, as: UTF8.self)
+            case _ where isWordByte(byte) && !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte):
+                while index < sql.count && isWordByte(sql[index]) { index += 1 }
+                kind = .word
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                while index < sql.count && (isWordByte(sql[index]) || sql[index] == UInt8(ascii: ".")) { index += 1 }
+                kind = .number
+            default:
+                index += 1
+                kind = .symbol
+            }
+            tokens.append(SQLToken(kind: kind, text: text ?? String(decoding: sql[start..<index], as: UTF8.self), start: start))
+            index = QueryGuard.skipBlank(sql, from: index, semicolons: false)
+        }
+        return tokens
+    }
+
+    /// A byte of a bare word: an ASCII letter, digit, `_`, `$` or any byte of a multi-byte character.
+    static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$") || byte >= 0x80
+    }
+
+    /// The index of the `)` closing the `(` at `open`, or the end of `tokens`.
+    static func closing(_ tokens: ArraySlice<SQLToken>, from open: Int) -> Int {
+        var depth = 0
+        for index in open..<tokens.endIndex where tokens[index].kind == .symbol {
+            if tokens[index].text == "(" { depth += 1 }
+            if tokens[index].text == ")" { depth -= 1; if depth == 0 { return index } }
+        }
+        return tokens.endIndex
+    }
+
+    /// The first word of the statement a `WITH` clause introduces, uppercased, or `nil` when the
+    /// tokens are not `WITH [RECURSIVE] name [(columns)] AS [NOT] [MATERIALIZED] (...), ...` then a word.
+    static func verbAfterWith(_ tokens: ArraySlice<SQLToken>) -> String? {
+        var index = tokens.startIndex + 1
+        func word(_ at: Int) -> String? {
+            at < tokens.endIndex && tokens[at].kind == .word ? tokens[at].text.uppercased() : nil
+        }
+        func symbol(_ at: Int) -> String? {
+            at < tokens.endIndex && tokens[at].kind == .symbol ? tokens[at].text : nil
+        }
+        if word(index) == "RECURSIVE" { index += 1 }
+        while index < tokens.endIndex {
+            guard tokens[index].kind == .word || tokens[index].kind == .quoted else { return nil }
+            index += 1
+            if symbol(index) == "(" { index = closing(tokens, from: index) + 1 }
+            guard word(index) == "AS" else { return nil }
+            index += 1
+            if word(index) == "NOT" { index += 1 }
+            if word(index) == "MATERIALIZED" { index += 1 }
+            guard symbol(index) == "(" else { return nil }
+            index = closing(tokens, from: index) + 1
+            guard symbol(index) == "," else { return word(index) }
+            index += 1
+        }
+        return nil
     }
 }
 
