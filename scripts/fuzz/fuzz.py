@@ -313,6 +313,7 @@ class Case:
         self.notes = []
         self.protected = []  # (path, label, snapshot)
         self.hang_signature = None
+        self.env = None  # the runs' environment when not the campaign's (ctx.env)
 
     def violation(self, kind, detail, run=None):
         record = {"family": self.family, "case": self.id, "title": self.title, "kind": kind, "detail": detail}
@@ -355,7 +356,7 @@ class Case:
         with open(run.out_path, "wb") as out, open(run.err_path, "wb") as err:
             run.started = time.monotonic()
             run.process = subprocess.Popen([ctx.bin] + run.args, cwd=run.cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                           stderr=err, env=ctx.env, start_new_session=True)
+                                           stderr=err, env=self.env or ctx.env, start_new_session=True)
         run.pid = run.process.pid
         ctx.live.add(run.process)
         try:
@@ -368,6 +369,9 @@ class Case:
     def finish(self, run, timeout=None, sig=None, delay=0.0):
         ctx = self.ctx
         timeout = timeout or ctx.timeout_for(self.hang_signature)
+        if self.env and "SYNTHAUDIT_QUERY_SECONDS" in self.env:
+            # The short timeout of a kind seen hanging still outlasts the query's time limit.
+            timeout = max(timeout, min(ctx.timeout, float(self.env["SYNTHAUDIT_QUERY_SECONDS"]) + 3.0))
         if sig is not None:
             time.sleep(delay)
             if run.process.poll() is None:
@@ -2173,7 +2177,7 @@ def setup_examples(ctx):
         ctx.examples[name] = {"folder": folder, "mapping": mapping, "tables": tables, "db": db_path,
                               "db_mapping": db_mapping, "exit": result.returncode, "report": report,
                               "report_dir": ctx.base / "examples" / ("report-" + name),
-                              "integrity": integrity_counts(report)}
+                              "integrity": integrity_counts(report), "time_formats": mapping_time_formats(mapping)}
 
 
 def integrity_counts(report):
@@ -2657,6 +2661,20 @@ def keys_mapping(rng, ex):
     return text, "tests[0].%s: %s" % (key, value[:60].decode("utf-8", "replace")), line_of(text, line)
 
 
+# A user query's limits in the mapping family's runs: an endless recursive CTE is stopped well
+# inside the per-run timeout (the binary's default, 60 s, would read as a hang).
+QUERY_LIMITS_ENV = {"SYNTHAUDIT_QUERY_SECONDS": "3", "SYNTHAUDIT_QUERY_MEMORY_MB": "512"}
+# Refusals whose cause is the data, which `profile check` does not read: a table, file or column
+# the mapping names that the input lacks, a query naming a table, column or function the database
+# lacks, a filter keeping no row, dates spanning too long, a query stopped at its time or memory
+# limit. Any other refusal after `profile check` passed is check-accepted-audit-refused.
+DATA_REFUSALS = re.compile(
+    r"lacks? what the .{1,80} profile requires|which no input holds|no input holds table '|"
+    r"has no column '|^synthaudit: dimension \S+ lacks |"
+    r"query fails: no such (?:table|column|function)|keeps none of the [\d,]+ rows|no dates to take a window from|"
+    r" spans .* months\); an audit window is at most|"
+    r"its time limit \(SYNTHAUDIT_QUERY_SECONDS|MiB of SQLite memory, its limit \(SYNTHAUDIT_QUERY_MEMORY_MB")
+
 MAPPING_KINDS = ["expr"] * 4 + ["structure"] * 3 + ["query"] * 2 + ["keys"] * 4
 # The first cases cycle over every (example, kind) pair, so that a short budget sees them all.
 MAPPING_ORDER = ["expr", "keys", "structure", "query"]
@@ -2679,6 +2697,7 @@ def family_mapping(case):
         case.hang_signature = ("mapping", "query", qkind)
     else:
         text, what, line = keys_mapping(rng, ex)
+    case.env = dict(ctx.env, **QUERY_LIMITS_ENV)
     mapping_name = rng.choice(["m.yaml", "m.yaml", "mapping.yml", "my map.yaml"])
     (case.dir / mapping_name).write_bytes(text)
     case.title = "%s: %s" % (name, what)
@@ -2697,6 +2716,12 @@ def family_mapping(case):
     target.check(audit)
     case.verify(audit)
     mapping_contract(case, check, audit, mapping_name, line, input_names)
+    if kind == "query" and qkind == "endless" and not audit.timed_out and audit.rc is not None and audit.rc >= 0:
+        # Stopped at its time limit; `SELECT x FROM c` lacks the role's columns and is refused first.
+        said = audit.stderr.decode("utf-8", "replace")
+        if audit.rc != 65 or not ("its time limit" in said or re.search(r"lacks? what the .{1,80} profile requires", said)):
+            case.violation("query-limit-missed", "exit %d for an endless query (expected 65 and its time limit, %s s)"
+                           % (audit.rc, QUERY_LIMITS_ENV["SYNTHAUDIT_QUERY_SECONDS"]), audit)
     if audit.rc in (0, 1) and not audit.timed_out:
         report_numbers(case, audit, case.dir / "out")
     if "equivalent" in flags:
@@ -2711,9 +2736,9 @@ def mapping_contract(case, check, audit, mapping_name, line, input_names):
                            % (run.rc, " or ".join(map(str, allowed))), run)
     said = audit.stderr.decode("utf-8", "replace")
     names_mapping = mapping_name in said
-    # A refusal that also names a data file (a filter that keeps no row of it) depends on the data,
-    # which profile check does not read.
-    names_data = any(n in said for n in input_names) or "query of " in said
+    # A refusal caused by the data (DATA_REFUSALS), or by what a query of it returned, is no
+    # disagreement: profile check does not read the data.
+    names_data = bool(DATA_REFUSALS.search(said)) or "query of " in said
     if audit.rc == 65 and names_mapping and line is not None:
         if not re.search(r"%s:\d+|line \d+" % re.escape(mapping_name), said):
             case.violation("mapping-error-no-line", "the error names %s without ':LINE' or 'line N'" % mapping_name, audit)
@@ -2732,8 +2757,12 @@ def mapping_contract(case, check, audit, mapping_name, line, input_names):
 BAD_AMOUNTS = ["0x1A", "$10", "1,000.00", "1_000", "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "-1e309", "", "  ",
                "abc", "1.2.3", "--1", "1e", "12a", "\u0661\u0662", "\uff11\uff12", "1 000", "+-1", "(10)", "10%", "\x00"]
 ODD_AMOUNTS = ["-0", "1e-320", "9" * 40, "-" + "9" * 40, "0.000000001", " 12", "12 ", "+12", "1E2", "-0.0", "00012"]
-BAD_EPOCHS = ["1e20", "-1e20", "NaN", "nan", "inf", "99999999999999999999", "253402300800", "-62167219200", "2024-03-05",
-              "abc", "1.5.0", "", " ", "0x10", "1,700,000,000"]
+BAD_EPOCHS = ["1e20", "-1e20", "NaN", "nan", "inf", "99999999999999999999", "2024-03-05", "abc", "1.5.0", "", " ", "0x10",
+              "1,700,000,000"]
+# Year 0 (0000-01-01) and year 10000 (10000-01-01) in the field's unit: -62167219200 seconds is
+# 1968 read as milliseconds, a valid time.
+EPOCH_OUT_OF_RANGE = {"epoch_s": ["253402300800", "-62167219200"],
+                      "epoch_ms": ["253402300800000", "-62167219200000", "1e23", "-1e23"]}
 ODD_EPOCHS = ["0", "-1", "1700000000.5", " 1700000000", "01700000000", "+1700000000", "1.7e9"]
 BAD_TIMES = {
     "%m/%d/%Y": ["02/30/2024", "13/01/2024", "00/10/2024", "01/01/0000", "01/01/10000", "2024-03-05", "03/05/2024 24:00:00",
@@ -2811,16 +2840,34 @@ VALUE_FIELDS = {
 }
 
 
-def hostile_cell(rng, field):
-    """(value, must be flagged)."""
+def mapping_time_formats(mapping):
+    """{(role, column): format} of the example mapping's `{column: C, format: F}` fields."""
+    formats = {}
+    role = None
+    for line in mapping.decode("utf-8").splitlines():
+        m = re.match(r"^  (\w+):\s*$", line)
+        if m:
+            role = m.group(1)
+            continue
+        m = re.match(r"^\s+\w+: \{column: (\w+), format: (\"[^\"]*\"|[\w%]+)\}", line)
+        if m and role:
+            formats[(role, m.group(1))] = m.group(2).strip('"')
+    return formats
+
+
+def hostile_cell(rng, field, fmt=None):
+    """(value, must be flagged); `fmt` is the field's format as the example's mapping gives it."""
     kind = field["type"]
+    fmt = fmt or field.get("format")
     if kind == "amount":
         bad, odd = BAD_AMOUNTS, ODD_AMOUNTS
-    elif kind == "time" and field["format"].startswith("epoch"):
-        bad = BAD_EPOCHS + (["1e23", "-1e23", "253402300800000"] if field["format"] == "epoch_ms" else [])
+    elif kind == "time" and fmt.startswith("epoch"):
+        if fmt not in EPOCH_OUT_OF_RANGE:
+            raise ValueError("no out-of-range values for the epoch unit %r" % fmt)
+        bad = BAD_EPOCHS + EPOCH_OUT_OF_RANGE[fmt]
         odd = ODD_EPOCHS
     elif kind == "time":
-        bad, odd = BAD_TIMES[field["format"]], ODD_TIMES[field["format"]]
+        bad, odd = BAD_TIMES[fmt], ODD_TIMES[fmt]
     elif kind == "key":
         bad, odd = BAD_KEYS, ODD_KEYS
     else:
@@ -2837,7 +2884,7 @@ def family_values(case):
     ex = ctx.examples[name]
     file = rng.choice(sorted(VALUE_FIELDS[name]))
     field = rng.choice(VALUE_FIELDS[name][file])
-    value, bad = hostile_cell(rng, field)
+    value, bad = hostile_cell(rng, field, ex["time_formats"].get((field["role"], field["column"])))
     header, rows = ex["tables"][file]
     column = header.index(field["column"])
     keep = EXAMPLE_FILTERS.get((name, file))
