@@ -29,7 +29,7 @@ struct AuditTests {
         let directory = try BinaryRunner.scratch()
         let first = try BinaryRunner.run(["audit", database.path, "--out", "r"], in: directory)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stderr.contains("16 pass, 1 warn, 0 fail, 9 inconclusive; 0 of 34 integrity tests failing"))
+        #expect(first.stderr.contains("16 pass, 1 warn, 0 fail, 9 inconclusive; 0 of 40 integrity tests failing"))
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("r").path).sorted()
         #expect(files == ["chart-anomaly-monthly-churn-rate.svg", "chart-anomaly-new-customers-monthly.svg", "chart-anomaly-platform-mrr-monthly.svg",
                           "chart-mrr-movements.svg", "chart-mrr.svg", "chart-retention.svg", "chart-seasonal-new-customers.svg", "report.json", "report.md"])
