@@ -33,9 +33,11 @@ public enum Console {
                 result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
             case 0x80..<0xA0, 0xFFFD:
                 result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            case _ where scalar.value >= 0xAD && [.format, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory):
-                // Invisible or line-breaking: zero-width spaces and joiners, bidirectional
-                // overrides and isolates, the byte-order mark, U+2028 and U+2029.
+            case _ where scalar.value >= 0xAD
+                && [.format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned].contains(scalar.properties.generalCategory):
+                // Invisible, line-breaking or without a glyph: zero-width spaces and joiners,
+                // bidirectional overrides and isolates, the byte-order mark, U+2028 and U+2029,
+                // private-use and unassigned code points.
                 result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             default: result.unicodeScalars.append(scalar)
             }

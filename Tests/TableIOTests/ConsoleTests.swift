@@ -11,6 +11,7 @@ struct ConsoleTests {
         #expect(Console.printable("\u{202E}evil\u{2066}") == "\\u{202E}evil\\u{2066}")
         #expect(Console.printable("esc\u{1B}[31m\0") == "esc\\x1b[31m\\x00")
         #expect(Console.printable("R² – Zürich ✓ 日本") == "R² – Zürich ✓ 日本")
+        #expect(Console.printable("a\u{D7FF}b\u{E000}") == "a\\u{D7FF}b\\u{E000}", "unassigned and private use")
     }
 
     @Test("an error line quoting a megabyte keeps its start and end and says how much it left out")
