@@ -92,7 +92,7 @@ struct RoleReader {
     /// A dimension table: its key (`id`) and attributes, read like a role with only those.
     func readDimension(_ name: String) throws -> RoleTable? {
         guard let dimension = mapping.dimensions[name] else { return nil }
-        return try read(.subscribers, dimension)
+        return try read(.subscribers, dimension, owner: "dimension \(name)")
     }
 
     func read(_ role: Role) throws -> RoleTable? {
@@ -100,24 +100,26 @@ struct RoleReader {
         return try read(role, roleMapping)
     }
 
-    private func read(_ role: Role, _ roleMapping: RoleMapping) throws -> RoleTable? {
+    /// `owner` names what is read in messages: the role, or a dimension (read as a subscribers-like table).
+    private func read(_ role: Role, _ roleMapping: RoleMapping, owner: String? = nil) throws -> RoleTable? {
+        let owner = owner ?? role.rawValue
         switch roleMapping.source {
         case .table(let name):
             guard let table = try inputs.table(name) else {
-                throw AuditError.invalidData("role \(role.rawValue) reads '\(name)' (\(mapping.path):\(roleMapping.line)), which no input holds; inputs have \(inputs.names.sorted().prefix(12).joined(separator: ", "))")
+                throw AuditError.invalidData("\(owner == role.rawValue ? "role " : "")\(owner) reads '\(name)' (\(mapping.path):\(roleMapping.line)), which no input holds; inputs have \(inputs.names.sorted().prefix(12).joined(separator: ", "))")
             }
             switch table.kind {
-            case .csv(let path): return try readCSV(role, roleMapping, path: path, displayName: table.displayName)
+            case .csv(let path): return try readCSV(role, roleMapping, path: path, displayName: table.displayName, owner: owner)
             case .sqlite(let database, let name):
                 let connection = inputs.databases[database].connection
                 let columns = try connection.columnNames(of: name)
                 let sql = "SELECT \(columns.map(SQLiteConnection.quoted).joined(separator: ", ")) FROM \(SQLiteConnection.quoted(name))"
-                var table = try readSQLite(role, roleMapping, connection: connection, sql: sql, columns: columns, displayName: name)
+                var table = try readSQLite(role, roleMapping, connection: connection, sql: sql, columns: columns, displayName: name, owner: owner)
                 table.sizeBytes = nil
                 return table
             }
         case .query(let sql):
-            let place = "role \(role.rawValue) (\(mapping.path):\(roleMapping.line))"
+            let place = "\(owner == role.rawValue ? "role " : "")\(owner) (\(mapping.path):\(roleMapping.line))"
             let connection: SQLiteConnection
             do {
                 connection = try inputs.queryDatabase()
@@ -128,7 +130,7 @@ struct RoleReader {
             do {
                 let statement = try connection.prepare(sql)
                 let columns = (0..<statement.columnCount).map { statement.columnName($0) }
-                return try readSQLite(role, roleMapping, connection: connection, sql: sql, columns: columns, displayName: "query of \(role.rawValue)")
+                return try readSQLite(role, roleMapping, connection: connection, sql: sql, columns: columns, displayName: "query of \(owner)", owner: owner)
             } catch let error as QueryError {
                 throw AuditError.invalidData("\(place): \(error)")
             }
@@ -136,7 +138,8 @@ struct RoleReader {
     }
 
     /// The slots of the fields the source can give; fails on a required field it cannot.
-    private func slots(_ role: Role, _ roleMapping: RoleMapping, columns: [String], source: String, table: inout RoleTable) throws -> [Slot] {
+    private func slots(_ role: Role, _ roleMapping: RoleMapping, columns: [String], source: String, owner: String,
+                       table: inout RoleTable) throws -> [Slot] {
         var slots: [Slot] = []
         var lacking: [String] = []
         let positions = Dictionary(columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -148,7 +151,12 @@ struct RoleReader {
             guard absent.isEmpty else {
                 if required {
                     let hint = MappingLoader.suggestion(absent[0], columns).map { " (did you mean '\($0)'?)" } ?? ""
-                    lacking.append("column \(source).\(absent[0])\(hint) for \(role.rawValue).\(name)")
+                    var isQuery = false
+                    if case .query = roleMapping.source { isQuery = true }
+                    let field = (owner.hasPrefix("dimension ") ? String(owner.dropFirst(10)) : owner) + "." + name
+                    lacking.append(isQuery
+                        ? "column '\(absent[0])'\(hint) in the result of its query (which has \(columns.prefix(8).joined(separator: ", "))) for \(field)"
+                        : "column \(source).\(absent[0])\(hint) for \(field)")
                 } else {
                     table.missing.append(name)
                 }
@@ -167,10 +175,10 @@ struct RoleReader {
         return slots
     }
 
-    private func readCSV(_ role: Role, _ roleMapping: RoleMapping, path: String, displayName: String) throws -> RoleTable {
+    private func readCSV(_ role: Role, _ roleMapping: RoleMapping, path: String, displayName: String, owner: String) throws -> RoleTable {
         let reader = try CSVReader(path: path, displayName: displayName)
         var table = RoleTable(role: role, source: displayName, mapping: roleMapping, labelWord: "line")
-        let builder = Builder(try self.slots(role, roleMapping, columns: reader.header, source: displayName, table: &table), role: role)
+        let builder = Builder(try self.slots(role, roleMapping, columns: reader.header, source: displayName, owner: owner, table: &table), role: role)
         let filterColumns = try filterPositions(roleMapping, reader.header, displayName)
         try reader.forEachRow { row in
             add(&table, builder, filterColumns, label: row.line) { position in
@@ -184,9 +192,9 @@ struct RoleReader {
     }
 
     private func readSQLite(_ role: Role, _ roleMapping: RoleMapping, connection: SQLiteConnection, sql: String, columns: [String],
-                            displayName: String) throws -> RoleTable {
+                            displayName: String, owner: String) throws -> RoleTable {
         var table = RoleTable(role: role, source: displayName, mapping: roleMapping, labelWord: "row")
-        let builder = Builder(try self.slots(role, roleMapping, columns: columns, source: displayName, table: &table), role: role)
+        let builder = Builder(try self.slots(role, roleMapping, columns: columns, source: displayName, owner: owner, table: &table), role: role)
         let filterColumns = try filterPositions(roleMapping, columns, displayName)
         let statement = try connection.prepare(sql)
         var number = 0
