@@ -18,6 +18,16 @@ struct SynthAudit: ParsableCommand {
     /// Parses and runs the command; a usage error is one `synthaudit:` line and exit 64, like
     /// every other error (help and version print as usual).
     static func main() {
+        // An argument that is not UTF-8 (a path of Latin-1 bytes) would reach the command with its
+        // bytes replaced, and an output would be written under another name than the one asked for.
+        for index in 1..<Int(CommandLine.argc) {
+            guard let argument = CommandLine.unsafeArgv[index] else { continue }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument))
+            if String(validating: bytes, as: UTF8.self) == nil {
+                printError("synthaudit: argument \(index) is not UTF-8 text: '\(Console.printable(String(decoding: bytes, as: UTF8.self)))' (see --help)")
+                terminate(ExitStatus.usage.rawValue)
+            }
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

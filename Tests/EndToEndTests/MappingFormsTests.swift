@@ -75,4 +75,27 @@ struct MappingFormsTests {
             #expect(outcome.stderr.contains("plans.yaml:2:") && outcome.stderr.contains("at most 500"), "\(outcome.stderr)")
         }
     }
+
+    @Test("an argument that is not UTF-8 is a usage error, never an output under another name")
+    func nonUTF8Argument() throws {
+        let directory = try BinaryRunner.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Foundation's Process takes Strings: the bytes go through a shell's printf.
+        let outcome = try BinaryRunner.run(["generate", "saas", "--out", "x.db", "--quiet"], in: directory)
+        #expect(outcome.status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\"$0\" generate saas --out \"$(printf 'a\\377.db')\" --quiet", BinaryRunner.binary.path]
+        process.currentDirectoryURL = directory
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 64, "\(stderr)")
+        #expect(stderr.hasPrefix("synthaudit: argument 4 is not UTF-8 text"), "\(stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(names == ["x.db"], "\(names)")
+    }
 }
+

@@ -271,9 +271,14 @@ def watched_roots(case_dir, args, cwd):
         if (not path or not os.path.isabs(path) or path == str(case_dir) or path.startswith(str(case_dir) + "/")
                 or path.split("/")[1:2] in (["proc"], ["sys"], ["dev"]) or not os.path.lexists(path)):
             continue
-        if os.path.isdir(path) and not os.path.islink(path):
+        # The case directory's ancestors (`../../..`, `/`) hold other processes' files: the case
+        # directory itself is watched, and what lies above it is no input of this run.
+        def shared(p):
+            return p == "/" or str(case_dir).startswith(p.rstrip("/") + "/")
+        if os.path.isdir(path) and not os.path.islink(path) and not shared(path):
             roots.append((path, 4))
-        roots.append((os.path.dirname(path), 1))
+        if not shared(os.path.dirname(path)):
+            roots.append((os.path.dirname(path), 1))
     return list(dict.fromkeys(roots))
 
 
