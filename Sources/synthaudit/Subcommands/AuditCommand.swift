@@ -8,8 +8,8 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit",
         abstract: "Audit a subscription dataset, ours or anyone's: measure it, run its data tests, check the bands, write Markdown and JSON reports.",
         discussion: """
-            Exit status: 0 every check passes (warnings allowed unless --strict), 1 a check or an \
-            integrity test fails, 2 the report drifted from its golden copy, 64 usage error \
+            Exit status: 0 every check passes (warnings and inconclusive checks allowed unless \
+            --fail-on names them), 1 a check or an integrity test fails, 2 the report drifted from its golden copy, 64 usage error \
             (including an --out that --force may not replace: an input, a device, someone else's \
             folder), 65 malformed input (a required table or column missing, a window over 1,200 \
             months, a bad golden report), 66 input missing or not a regular file, 74 I/O error.
@@ -34,8 +34,12 @@ struct AuditCommand: ParsableCommand {
     @Flag(help: "Rewrite the golden report in --golden's directory instead of comparing.")
     var updateGolden = false
 
-    @Flag(help: "Treat warnings as failures.")
+    @Flag(help: "Treat warnings as failures (the same as --fail-on warn).")
     var strict = false
+
+    @Option(name: .customLong("fail-on"), parsing: .singleValue,
+            help: "Also exit 1 when a check has this status: warn or inconclusive (repeatable; fail always does).")
+    var failOn: [FailingStatus] = []
 
     @Flag(help: "Replace an existing --out directory that holds only an earlier report.")
     var force = false
@@ -84,12 +88,24 @@ struct AuditCommand: ParsableCommand {
         } catch let error as any ReportableError {
             throw fail(error)
         }
-        let failed = report.count(.fail) > 0 || report.integrityFailures > 0 || (strict && report.count(.warn) > 0)
+        let failed = report.count(.fail) > 0 || report.integrityFailures > 0
+        // Statuses that fail only because an option says so: the run says which option did it.
+        var chosen: [String] = []
+        if (strict || failOn.contains(.warn)) && report.count(.warn) > 0 {
+            chosen.append("\(report.count(.warn)) warn and \(strict ? "--strict" : "--fail-on warn") counts a warning as a failure")
+        }
+        if failOn.contains(.inconclusive) && report.count(.inconclusive) > 0 {
+            chosen.append("\(report.count(.inconclusive)) inconclusive and --fail-on inconclusive counts that as a failure")
+        }
         if !quiet {
             printError("synthaudit: \(report.count(.pass)) pass, \(report.count(.warn)) warn, \(report.count(.fail)) fail, "
                 + "\(report.count(.inconclusive)) inconclusive; \(report.integrityFailures) of \(report.measurements.integrity.count) integrity tests failing")
         }
-        if failed { throw ExitCode(ExitStatus.checkFailed.rawValue) }
+        if !failed && !chosen.isEmpty {
+            // Said even with --quiet: an exit status a pipeline acts on needs its reason.
+            printError("synthaudit: exit 1: " + chosen.joined(separator: "; "))
+        }
+        if failed || !chosen.isEmpty { throw ExitCode(ExitStatus.checkFailed.rawValue) }
     }
 }
 
@@ -124,4 +140,9 @@ enum ReportWriter {
             throw AuditError.invalidData("golden report '\(path)' is not a readable report.json (\(golden.isEmpty ? "empty file" : "not valid JSON")); re-record it with --update-golden")
         }
     }
+}
+
+/// A check status `--fail-on` can make fail the run.
+enum FailingStatus: String, ExpressibleByArgument, CaseIterable {
+    case warn, inconclusive, fail
 }
